@@ -1,0 +1,1 @@
+"""DuckDB warehouse: schema, loading, queries and the contradiction lookup."""

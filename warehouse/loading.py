@@ -1,0 +1,124 @@
+"""Bulk, idempotent loading of records into DuckDB through Arrow."""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from warehouse.store import scalar
+from claimwatch.records import (
+    Alert,
+    Article,
+    Claim,
+    ClaimLink,
+    Contradiction,
+    Entity,
+    Mention,
+)
+
+# record type -> (table, natural key, columns updated on conflict; None = keep the first row)
+TABLES: dict[type, tuple[str, str, tuple[str, ...] | None]] = {
+    Article: ("articles", "article_id", None),
+    Entity: ("entities", "entity_id", ("aliases",)),
+    Mention: ("mentions", "mention_id", None),
+    Claim: ("claims", "claim_id", None),
+    Contradiction: ("contradictions", "contradiction_id", None),
+    ClaimLink: ("claim_links", "link_id", None),
+    Alert: (
+        "alerts",
+        "alert_id",
+        ("kind", "severity", "score", "title", "body", "claim_ids", "updated_at", "fingerprint"),
+    ),
+}
+
+_ARROW_TYPES: dict[Any, pa.DataType] = {
+    str: pa.string(),
+    int: pa.int64(),
+    float: pa.float64(),
+    bool: pa.bool_(),
+    datetime: pa.timestamp("us", tz="UTC"),
+}
+
+
+def _arrow_type(hint: Any) -> pa.DataType:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _arrow_type(inner[0])
+    if origin is tuple:
+        return pa.list_(_arrow_type(typing.get_args(hint)[0]))
+    return _ARROW_TYPES[hint]
+
+
+def arrow_schema(record_type: type) -> pa.Schema:
+    """Return the Arrow schema of a record type, field by field."""
+    hints = typing.get_type_hints(record_type)
+    return pa.schema(
+        [pa.field(f.name, _arrow_type(hints[f.name])) for f in dataclasses.fields(record_type)]
+    )
+
+
+def to_arrow(records: Sequence[Any], record_type: type) -> pa.Table:
+    """Turn records into an Arrow table, keeping the last record for each natural key."""
+    key = TABLES[record_type][1]
+    unique = {getattr(r, key): r for r in records}
+    columns = {
+        f.name: [_plain(getattr(r, f.name)) for r in unique.values()]
+        for f in dataclasses.fields(record_type)
+    }
+    return pa.Table.from_pydict(columns, schema=arrow_schema(record_type))
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def upsert(con: duckdb.DuckDBPyConnection, records: Sequence[Any]) -> int:
+    """Insert records of one type; rows whose key exists are kept (or updated). Returns new rows."""
+    if not records:
+        return 0
+    record_type = type(records[0])
+    table, key, update = TABLES[record_type]
+    batch = to_arrow(records, record_type)
+    cols = ", ".join(f'"{c}"' for c in batch.column_names)
+    before = _count(con, table)
+    con.register("_batch", batch)
+    try:
+        if update:
+            sets = ", ".join(f'"{c}" = excluded."{c}"' for c in update)
+            conflict = f"DO UPDATE SET {sets}"
+        else:
+            conflict = "DO NOTHING"
+        con.execute(
+            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _batch ON CONFLICT ({key}) {conflict}"
+        )
+    finally:
+        con.unregister("_batch")
+    return _count(con, table) - before
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(scalar(con, f"SELECT count(*) FROM {table}") or 0)
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, *groups: Sequence[Any]) -> dict[str, int]:
+    """Load several record groups in one transaction; returns new rows per table."""
+    counts: dict[str, int] = {}
+    con.begin()
+    try:
+        for group in groups:
+            if group:
+                table = TABLES[type(group[0])][0]
+                counts[table] = counts.get(table, 0) + upsert(con, group)
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
+    return counts

@@ -1,0 +1,78 @@
+"""Opening the DuckDB file: schema migration, short connections, retry on the writer lock."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+SCHEMA_VERSION = 1
+_LOCK_WAIT_S = 30.0
+
+
+def _schema_sql() -> str:
+    return resources.files("warehouse").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+def _connect_with_retry(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
+    # DuckDB allows one writing process; another process holding the file raises an
+    # IOException naming its PID. Writers are short-lived, so waiting is the right answer.
+    deadline = time.monotonic() + wait_s
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Create or upgrade the schema in an open writable connection."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_versions (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)")
+    current = scalar(con, "SELECT coalesce(max(version), 0) FROM schema_versions")
+    if isinstance(current, int) and current >= SCHEMA_VERSION:
+        return
+    con.begin()
+    try:
+        con.execute(_schema_sql())
+        con.execute(
+            "INSERT INTO schema_versions VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [SCHEMA_VERSION, datetime.now(UTC)],
+        )
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
+
+
+@contextmanager
+def connect(
+    path: str | Path, read_only: bool = False, wait_s: float = _LOCK_WAIT_S
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse (migrating it when writable) and close it when done."""
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = _connect_with_retry(path, read_only, wait_s)
+    try:
+        if not read_only:
+            migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> object:
+    """Run a query and return the first column of its first row (None when empty)."""
+    # fetchall, never fetchone: DuckDB 2.0 keeps a half-read result open on the connection
+    # and refuses register() until it is drained.
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
