@@ -1,0 +1,1 @@
+"""Training of the shipped English pipeline (tagger, parser, NER)."""
