@@ -1,1 +1,1 @@
-"""claimwatch flows."""
+"""Prefect flows: one deployable flow per module."""

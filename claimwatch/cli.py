@@ -1,0 +1,165 @@
+"""The claimwatch command line."""
+
+from __future__ import annotations
+
+import os
+
+# Prefect reads these at import time: no telemetry calls from an offline monitor.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+import json  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Annotated  # noqa: E402
+
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+app = typer.Typer(help="claimwatch: a news monitor that alerts when sources contradict each other.", no_args_is_help=True)
+alerts_app = typer.Typer(help="List, acknowledge and resolve alerts.", no_args_is_help=True)
+app.add_typer(alerts_app, name="alerts")
+console = Console()
+
+DbOption = Annotated[str, typer.Option("--db", help="DuckDB file", envvar="CLAIMWATCH_DB")]
+DEMO_DB = "var/demo/claimwatch.duckdb"
+DEMO_PORT = 8642  # a stable port keeps the demo's article URLs the same from run to run
+
+
+def _print_alerts(alerts: list, heading: str) -> None:  # type: ignore[type-arg]
+    if not alerts:
+        console.print(f"{heading}: none")
+        return
+    console.print(f"[bold]{heading}: {len(alerts)}[/bold]")
+    for a in alerts:
+        console.print(f"\n[bold red]ALERT[/bold red] \\[{a.severity}] {a.title}  (id {a.alert_id})")
+        console.print(a.body, highlight=False, markup=False)
+
+
+@app.command()
+def demo(db: DbOption = DEMO_DB) -> None:
+    """Serve the bundled sample site on 127.0.0.1 and run monitor_topic for 'panjshir' on it."""
+    from demo.site import serve_site, topic_file
+    from flows.monitor import monitor_topic
+
+    with serve_site(port=DEMO_PORT) as site:
+        console.print(f"sample news site at {site}/feed.xml")
+        summary = monitor_topic(topic="panjshir", db=db, topic_file=str(topic_file()), site=site)
+    console.print(
+        f"\nrun {summary.run_id}: {summary.articles_new} new articles, {summary.claims_new} new claims, "
+        f"{summary.contradictions_new} new contradictions (NLP backend {summary.nlp_backend})"
+    )
+    _print_alerts(summary.alerts, "Alerts raised or updated in this run")
+    if not os.environ.get("CLAIMWATCH_APPRISE_URLS"):
+        console.print("\n(no notification URLs configured: set CLAIMWATCH_APPRISE_URLS to deliver alerts)")
+    console.print(f"\nDuckDB file: {Path(db).resolve()}")
+    console.print(f'Try: claimwatch sql --db {db} "SELECT kind, explanation FROM contradictions"')
+
+
+@app.command()
+def run(
+    topic: Annotated[str, typer.Argument(help="topic name (topics/NAME.toml)")],
+    db: DbOption = "var/claimwatch.duckdb",
+    topic_file: Annotated[str | None, typer.Option(help="topic TOML file")] = None,
+    notify: Annotated[list[str] | None, typer.Option(help="Apprise URL (repeatable)")] = None,
+) -> None:
+    """Run monitor_topic once for a topic."""
+    from flows.monitor import monitor_topic
+
+    summary = monitor_topic(topic=topic, db=db, topic_file=topic_file, notify=notify)
+    _print_alerts(summary.alerts, "Alerts raised or updated in this run")
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help=".txt or .html files")],
+    db: DbOption = "var/claimwatch.duckdb",
+    topic: Annotated[str, typer.Option(help="topic to file the articles under")] = "imported",
+    outlet: Annotated[str | None, typer.Option(help="outlet name")] = None,
+    published: Annotated[str | None, typer.Option(help="publication date, ISO 8601")] = None,
+    url: Annotated[str | None, typer.Option(help="original URL (single file)")] = None,
+) -> None:
+    """Load local articles through the extract, load and detect path."""
+    from claimwatch.importing import import_files
+
+    when = datetime.fromisoformat(published) if published else None
+    if when and when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    articles, failures, claims_new, contradictions_new, alerts = import_files(
+        paths, db, topic=topic, outlet=outlet, published=when, url=url
+    )
+    for f in failures:
+        console.print(f"[yellow]skipped[/yellow] {f.url}: {f.reason}")
+    console.print(f"{len(articles)} articles, {claims_new} new claims, {contradictions_new} new contradictions")
+    _print_alerts(alerts, "Alerts raised or updated")
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL to run")],
+    db: DbOption = "var/claimwatch.duckdb",
+    as_json: Annotated[bool, typer.Option("--json", help="print rows as JSON")] = False,
+) -> None:
+    """Run SQL against the warehouse (read-only) and print the result."""
+    from warehouse.store import connect
+
+    with connect(db, read_only=True) as con:
+        cur = con.execute(query)
+        cols = [d[0] for d in cur.description or []]
+        rows = cur.fetchall()
+    if as_json:
+        print(json.dumps([dict(zip(cols, r, strict=True)) for r in rows], default=str, indent=2))
+        return
+    table = Table(*cols)
+    for r in rows:
+        table.add_row(*("" if v is None else str(v) for v in r))
+    console.print(table)
+
+
+@alerts_app.command("list")
+def alerts_list(
+    db: DbOption = "var/claimwatch.duckdb",
+    state: Annotated[str | None, typer.Option(help="open, acknowledged or resolved")] = None,
+) -> None:
+    """List alerts, newest first."""
+    from warehouse.store import connect
+
+    with connect(db, read_only=True) as con:
+        rows = con.execute(
+            "SELECT alert_id, state, severity, kind, title, updated_at FROM alerts "
+            "WHERE ? IS NULL OR state = ? ORDER BY updated_at DESC",
+            [state, state],
+        ).fetchall()
+    table = Table("id", "state", "severity", "kind", "title", "updated")
+    for r in rows:
+        table.add_row(*(str(v) for v in r))
+    console.print(table)
+
+
+def _set_state(alert_id: str, db: str, state: str) -> None:
+    from warehouse.store import connect
+
+    with connect(db) as con:
+        found = con.execute("SELECT count(*) FROM alerts WHERE alert_id = ?", [alert_id]).fetchall()[0][0]
+        if not found:
+            console.print(f"no alert {alert_id}")
+            raise typer.Exit(1)
+        con.execute("UPDATE alerts SET state = ?, updated_at = ? WHERE alert_id = ?", [state, datetime.now(UTC), alert_id])
+    console.print(f"alert {alert_id} is now {state}")
+
+
+@alerts_app.command("ack")
+def alerts_ack(alert_id: str, db: DbOption = "var/claimwatch.duckdb") -> None:
+    """Acknowledge an alert: seen, being looked at."""
+    _set_state(alert_id, db, "acknowledged")
+
+
+@alerts_app.command("resolve")
+def alerts_resolve(alert_id: str, db: DbOption = "var/claimwatch.duckdb") -> None:
+    """Resolve an alert: no further notifications."""
+    _set_state(alert_id, db, "resolved")
+
+
+if __name__ == "__main__":
+    app()

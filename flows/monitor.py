@@ -1,0 +1,319 @@
+"""The monitor_topic flow: discover, fetch, clean, dedupe, extract, load, detect, alert."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+
+from claimwatch.alerts import build_alerts, detect
+from claimwatch.notify import configured_urls, deliver
+import duckdb
+
+from claimwatch.records import Alert, Article, Claim, Entity, stable_id
+from extractors.claims import Extraction, extract_article
+from extractors.pipeline import load_nlp
+from ingest.cleaning import CleanFailure, clean_page
+from ingest.feeds import FeedItem, parse_feed
+from ingest.fetching import ARTICLE_TYPES, FEED_TYPES, Fetcher, Page
+from ingest.topics import Topic, load_topic
+from ingest.urls import canonical_url
+from warehouse.loading import upsert
+from warehouse.store import connect
+
+BATCH_SIZE = 50
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    """One row of the fetches table: what happened to one URL in one run."""
+
+    url: str
+    kind: str
+    outcome: str
+    http_status: int | None = None
+    reason: str | None = None
+    bytes: int = 0
+    elapsed_ms: float = 0.0
+
+
+@dataclass
+class RunSummary:
+    """What one run did, as stored in flow_runs and shown in the run's artifact."""
+
+    run_id: str
+    topic: str
+    db: str
+    nlp_backend: str = ""
+    sources_checked: int = 0
+    not_modified: int = 0
+    fetched: int = 0
+    failed: int = 0
+    articles_new: int = 0
+    claims_new: int = 0
+    contradictions_new: int = 0
+    alerts_sent: int = 0
+    alerts: list[Alert] = field(default_factory=list)
+
+
+def default_db() -> str:
+    """Return the warehouse path from CLAIMWATCH_DB, or var/claimwatch.duckdb."""
+    return os.environ.get("CLAIMWATCH_DB", "var/claimwatch.duckdb")
+
+
+async def _fetch_all(urls: list[str], allow_private: bool, accept: tuple[str, ...]) -> list[Page]:
+    async with Fetcher(allow_private=allow_private) as fetcher:
+        return list(await asyncio.gather(*(fetcher.fetch(u, accept) for u in urls)))
+
+
+@task(name="fetch_feeds", retries=1, retry_delay_seconds=2)
+def fetch_feeds(topic: Topic) -> tuple[list[FeedItem], list[FetchOutcome]]:
+    """Fetch every feed of the topic and read its items."""
+    pages = asyncio.run(_fetch_all([s.url for s in topic.sources], topic.allow_private, FEED_TYPES))
+    items: list[FeedItem] = []
+    outcomes: list[FetchOutcome] = []
+    for page in pages:
+        if not page.ok:
+            outcomes.append(FetchOutcome(page.url, "feed", "error", page.status, page.error, 0, page.elapsed_ms))
+            continue
+        result = parse_feed(page.content, page.final_url, page.headers)
+        items.extend(result.items)
+        if result.error and not result.items:
+            outcomes.append(FetchOutcome(page.url, "feed", "error", page.status, result.error, len(page.content), page.elapsed_ms))
+        else:
+            outcomes.append(FetchOutcome(page.url, "feed", "fetched", page.status, result.error, len(page.content), page.elapsed_ms))
+    return items, outcomes
+
+
+@task(name="select_new_items")
+def select_new_items(items: list[FeedItem], db: str) -> tuple[list[FeedItem], list[FetchOutcome]]:
+    """Drop items whose canonical URL is already stored or repeated within the batch."""
+    seen: set[str] = set()
+    with connect(db) as con:
+        stored = {r[0] for r in con.execute("SELECT DISTINCT canonical_url FROM articles").fetchall()}
+    fresh: list[FeedItem] = []
+    outcomes: list[FetchOutcome] = []
+    for item in items:
+        canon = canonical_url(item.url)
+        if canon in stored or canon in seen:
+            outcomes.append(FetchOutcome(item.url, "article", "duplicate", None, "already stored"))
+            continue
+        seen.add(canon)
+        fresh.append(item)
+    return fresh, outcomes
+
+
+@task(name="fetch_articles", retries=1, retry_delay_seconds=2)
+def fetch_articles(
+    items: list[FeedItem], topic: Topic
+) -> tuple[list[Article], list[FetchOutcome], dict[str, tuple[int | None, int, float]]]:
+    """Fetch and clean a batch of article pages."""
+    pages = asyncio.run(_fetch_all([i.url for i in items], topic.allow_private, ARTICLE_TYPES))
+    articles: list[Article] = []
+    outcomes: list[FetchOutcome] = []
+    sizes: dict[str, tuple[int | None, int, float]] = {}
+    for item, page in zip(items, pages, strict=True):
+        if not page.ok:
+            outcomes.append(FetchOutcome(page.url, "article", "error", page.status, page.error, 0, page.elapsed_ms))
+            continue
+        result = clean_page(page.content, page.final_url, topic.name, feed_published=item.published)
+        if isinstance(result, CleanFailure):
+            outcomes.append(FetchOutcome(page.url, "article", "error", page.status, result.reason, len(page.content), page.elapsed_ms))
+        elif not topic.wants(result.text):
+            outcomes.append(FetchOutcome(page.url, "article", "filtered", page.status, "no topic keyword", len(page.content), page.elapsed_ms))
+        else:
+            articles.append(result)
+            sizes[result.article_id] = (page.status, len(page.content), page.elapsed_ms)
+    return articles, outcomes, sizes
+
+
+@task(name="dedupe_articles")
+def dedupe_articles(
+    articles: list[Article], sizes: dict[str, tuple[int | None, int, float]], db: str
+) -> tuple[list[Article], list[FetchOutcome]]:
+    """Keep articles whose text is not already stored (exact content hash) nor repeated."""
+    with connect(db) as con:
+        stored = {
+            r[0]
+            for r in con.execute(
+                "SELECT content_hash FROM articles WHERE list_contains(?, content_hash)",
+                [[a.content_hash for a in articles]],
+            ).fetchall()
+        }
+    fresh: list[Article] = []
+    outcomes: list[FetchOutcome] = []
+    for a in articles:
+        status, size, ms = sizes[a.article_id]
+        if a.content_hash in stored:
+            outcomes.append(FetchOutcome(a.url, "article", "duplicate", status, "same text already stored", size, ms))
+            continue
+        stored.add(a.content_hash)
+        fresh.append(a)
+        outcomes.append(FetchOutcome(a.url, "article", "new", status, None, size, ms))
+    return fresh, outcomes
+
+
+@task(name="extract_claims")
+def extract_claims(articles: list[Article]) -> tuple[list[Extraction], str]:
+    """Extract entities and claims from a batch of articles."""
+    nlp, backend = load_nlp()
+    return [extract_article(a, nlp) for a in articles], backend
+
+
+def load_and_detect_batch(db: str, articles: list[Article], extractions: list[Extraction]) -> tuple[int, int, list[Alert]]:
+    """Load one batch and detect its contradictions in a single transaction."""
+    entities = [e for x in extractions for e in x.entities]
+    mentions = [m for x in extractions for m in x.mentions]
+    claims: list[Claim] = [c for x in extractions for c in x.claims]
+    with connect(db) as con:
+        con.begin()
+        try:
+            stored = {
+                r[0]
+                for r in con.execute(
+                    "SELECT article_id FROM articles WHERE list_contains(?, article_id)",
+                    [[a.article_id for a in articles]],
+                ).fetchall()
+            }
+            fresh_ids = {a.article_id for a in articles} - stored
+            new_claims = [c for c in claims if c.article_id in fresh_ids]
+            upsert(con, [a for a in articles if a.article_id in fresh_ids])
+            upsert(con, _merge_entities(con, entities))
+            upsert(con, [m for m in mentions if m.article_id in fresh_ids])
+            claims_new = upsert(con, new_claims)
+            contradictions, links = detect(con, new_claims)
+            contradictions_new = upsert(con, contradictions)
+            upsert(con, links)
+            keys = {(c.topic, c.subject_id, c.attribute) for c in contradictions}
+            alerts = build_alerts(con, keys)
+            upsert(con, alerts)
+            con.commit()
+        except Exception:
+            con.rollback()
+            raise
+    return claims_new, contradictions_new, alerts
+
+
+def _merge_entities(con: duckdb.DuckDBPyConnection, entities: list[Entity]) -> list[Entity]:
+    """Union the aliases of entities seen in this batch with those already stored."""
+    merged: dict[str, Entity] = {}
+    for e in entities:
+        prev = merged.get(e.entity_id)
+        aliases = set(e.aliases) | (set(prev.aliases) if prev else set())
+        merged[e.entity_id] = Entity(e.entity_id, prev.name if prev else e.name, e.type, tuple(sorted(aliases)))
+    if not merged:
+        return []
+    rows = con.execute(
+        "SELECT entity_id, name, aliases FROM entities WHERE list_contains(?, entity_id)",
+        [list(merged)],
+    ).fetchall()
+    for eid, name, aliases in rows:
+        e = merged[eid]
+        merged[eid] = Entity(eid, name, e.type, tuple(sorted(set(e.aliases) | set(aliases))))
+    return list(merged.values())
+
+
+@task(name="load_claims", retries=2, retry_delay_seconds=1)
+def load_claims(db: str, articles: list[Article], extractions: list[Extraction]) -> tuple[int, int, list[Alert]]:
+    """Load a batch into DuckDB and detect contradictions against stored claims."""
+    return load_and_detect_batch(db, articles, extractions)
+
+
+@task(name="send_alerts")
+def send_alerts(db: str, notify: list[str] | None) -> int:
+    """Deliver undelivered alert versions to every configured notification URL."""
+    targets = configured_urls(notify)
+    if not targets:
+        return 0
+    with connect(db) as con:
+        results = deliver(con, targets)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        get_run_logger().warning("%d alert deliveries failed; they are retried next run", len(failed))
+    return sum(1 for r in results if r.ok)
+
+
+@task(name="record_run")
+def record_run(summary: RunSummary, started: datetime, fetches: list[FetchOutcome], status: str) -> None:
+    """Store what the run did in fetches and flow_runs."""
+    now = datetime.now(UTC)
+    with connect(summary.db) as con:
+        con.begin()
+        for i, f in enumerate(fetches):
+            con.execute(
+                "INSERT INTO fetches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [stable_id(summary.run_id, i, f.url), summary.run_id, summary.topic, f.url, f.kind, f.outcome,
+                 f.http_status, f.reason, f.bytes, f.elapsed_ms, now],
+            )  # fmt: skip
+        con.execute(
+            "INSERT INTO flow_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [summary.run_id, summary.topic, started, now, summary.nlp_backend, summary.sources_checked,
+             summary.not_modified, summary.fetched, summary.failed, summary.articles_new, summary.claims_new,
+             summary.contradictions_new, summary.alerts_sent, status],
+        )  # fmt: skip
+        con.commit()
+
+
+def _artifact(summary: RunSummary) -> str:
+    lines = [
+        f"## claimwatch run for topic `{summary.topic}`",
+        "",
+        "| sources | fetched | failed | new articles | new claims | new contradictions | alerts sent |",
+        "|---|---|---|---|---|---|---|",
+        f"| {summary.sources_checked} | {summary.fetched} | {summary.failed} | {summary.articles_new} "
+        f"| {summary.claims_new} | {summary.contradictions_new} | {summary.alerts_sent} |",
+        "",
+    ]
+    if summary.alerts:
+        lines += ["| alert | kind | severity | title |", "|---|---|---|---|"]
+        lines += [f"| {a.alert_id} | {a.kind} | {a.severity} | {a.title} |" for a in summary.alerts]
+    return "\n".join(lines)
+
+
+@flow(name="monitor_topic", log_prints=True)
+def monitor_topic(
+    topic: str = "panjshir",
+    db: str | None = None,
+    topic_file: str | None = None,
+    site: str | None = None,
+    notify: list[str] | None = None,
+) -> RunSummary:
+    """Monitor one topic: fetch new articles, extract claims, store them, alert on conflicts."""
+    started = datetime.now(UTC)
+    db = db or default_db()
+    path = Path(topic_file) if topic_file else Path("topics") / f"{topic}.toml"
+    config = load_topic(path, site=site)
+    summary = RunSummary(run_id=str(uuid.uuid4()), topic=config.name, db=db)
+    summary.sources_checked = len(config.sources)
+    fetches: list[FetchOutcome] = []
+
+    items, outcomes = fetch_feeds(config)
+    fetches += outcomes
+    fresh, outcomes = select_new_items(items, db)
+    fetches += outcomes
+    for i in range(0, len(fresh), BATCH_SIZE):
+        batch = fresh[i : i + BATCH_SIZE]
+        cleaned, outcomes, sizes = fetch_articles(batch, config)
+        fetches += outcomes
+        articles, outcomes = dedupe_articles(cleaned, sizes, db)
+        fetches += outcomes
+        extractions, summary.nlp_backend = extract_claims(articles)
+        claims_new, contradictions_new, alerts = load_claims(db, articles, extractions)
+        summary.articles_new += len(articles)
+        summary.claims_new += claims_new
+        summary.contradictions_new += contradictions_new
+        summary.alerts += alerts
+    summary.fetched = sum(1 for f in fetches if f.kind == "article" and f.outcome in ("new", "filtered", "duplicate") and f.http_status)
+    summary.failed = sum(1 for f in fetches if f.outcome == "error")
+    summary.alerts_sent = send_alerts(db, notify)
+    if not summary.nlp_backend:
+        summary.nlp_backend = load_nlp()[1]
+    record_run(summary, started, fetches, "completed")
+    create_markdown_artifact(markdown=_artifact(summary), key=f"claimwatch-{config.name}", description="claimwatch run summary")
+    return summary

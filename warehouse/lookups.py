@@ -1,0 +1,42 @@
+"""Index lookups the detector needs: stored claims that share a subject and attribute."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+import duckdb
+import pyarrow as pa
+
+from claimwatch.records import Claim
+
+_CLAIM_COLUMNS = [f.name for f in dataclasses.fields(Claim)]
+
+
+def claims_by_key(
+    con: duckdb.DuckDBPyConnection, keys: Iterable[tuple[str, str]]
+) -> list[tuple[Claim, str]]:
+    """Return stored claims (with their article's canonical URL) for (subject_id, attribute) keys."""
+    keys = sorted(set(keys))
+    if not keys:
+        return []
+    wanted = pa.table(
+        {"subject_id": [k[0] for k in keys], "attribute": [k[1] for k in keys]}
+    )
+    cols = ", ".join(f'c."{c}"' for c in _CLAIM_COLUMNS)
+    con.register("_wanted", wanted)
+    try:
+        # an equi-join on the indexed (subject_id, attribute) pair: cost grows with the
+        # number of matching claims, not with the size of the table
+        rows = con.execute(
+            f"""
+            SELECT {cols}, a.canonical_url
+            FROM _wanted w
+            JOIN claims c ON c.subject_id = w.subject_id AND c.attribute = w.attribute
+            LEFT JOIN articles a ON a.article_id = c.article_id
+            """
+        ).fetchall()
+    finally:
+        con.unregister("_wanted")
+    n = len(_CLAIM_COLUMNS)
+    return [(Claim(**dict(zip(_CLAIM_COLUMNS, row[:n], strict=True))), row[n] or "") for row in rows]
