@@ -9,7 +9,10 @@ from extractors.entities import _NAME, ROLE_NOUNS, SPEECH_VERBS, EntityIndex, cl
 
 _QUOTE_RE = re.compile(r"“([^”]{3,}?)”|\"([^\"\n]{3,}?)\"")
 _PRONOUNS = {"he", "she", "they", "him", "her"}
-_WHO = rf"(?:he|she|they|{_NAME}|(?:the|a|an)\s+[\w\s'-]{{1,40}}?)"
+_WHO = (
+    rf"(?:(?:[A-Z][\w'’]*\s+)?(?:[a-z][\w-]*\s+){{0,2}}?(?:{ROLE_NOUNS})\s+{_NAME}"
+    rf"|he|she|they|{_NAME}|(?:the|a|an)\s+[\w\s'-]{{1,40}}?)"
+)
 _AFTER_RE = re.compile(
     rf"^\s*,?\s*(?:(?P<who>{_WHO})\s+(?P<verb>{SPEECH_VERBS})|(?P<verb2>{SPEECH_VERBS})\s+(?P<who2>{_WHO}))\b"
 )
@@ -72,7 +75,8 @@ class Attributor:
             return Attribution(None, None, verb, _modality(verb))
         start = self.text.find(who_clean, max(0, pos - 400))
         if start >= 0:
-            eid = self.index.at(start, start + len(who_clean))
+            inside = self.index.within(start, start + len(who_clean))
+            eid = inside[0] if inside else self.index.at(start, start + len(who_clean))
             if eid and self.index.types[eid] in {"PERSON", "ORG"}:
                 return Attribution(eid, self.index.names[eid], verb, _modality(verb))
         name = clean_name(who_clean)
@@ -113,8 +117,8 @@ class Attributor:
 
 _ROLE_AFTER_RE = r",\s+(?:the\s+|a\s+|an\s+)?(?P<role>[^,.;()]{0,40}?\b(?:" + ROLE_NOUNS + r")\b[^,.;]{0,60}?)[,.;]"
 _ROLE_BEFORE_RE = (
-    r"(?P<role>(?:[A-Z][\w'’]*\s+)?(?:[\w'’-]+\s+){0,3}?(?:" + ROLE_NOUNS + r")"
-    r"(?:\s+(?:of|to|for)\s+[A-Z][\w'’]*(?:\s+[A-Z][\w'’]*)*)?),?\s+$"
+    r"(?P<role>(?:[A-Z][\w'’]*[^\S\n]+)?(?:[\w'’-]+[^\S\n]+){0,3}?(?:" + ROLE_NOUNS + r")"
+    r"(?:[^\S\n]+(?:of|to|for)[^\S\n]+[A-Z][\w'’]*(?:[^\S\n]+[A-Z][\w'’]*)*)?),?[^\S\n]+$"
 )
 
 

@@ -95,6 +95,11 @@ class EntityIndex:
                 return eid
         return None
 
+    def within(self, start: int, end: int) -> list[str]:
+        """Return the entity ids mentioned inside [start, end), people first."""
+        found = [eid for s, e, eid, _ in self.mentions if start <= s and e <= end]
+        return sorted(found, key=lambda eid: self.types[eid] != "PERSON")
+
     def before(self, pos: int, types: set[str], lower: int = 0) -> tuple[int, int, str] | None:
         """Return the last mention of one of `types` ending at or before pos (and after lower)."""
         best: tuple[int, int, str] | None = None
