@@ -142,6 +142,8 @@ def build_docs(conllu: Path, iob2: Path, vocab: Vocab) -> tuple[list[Doc], dict[
         if group and (s.newdoc or len(group) >= SENTS_PER_DOC):
             docs.append(Doc.from_docs(group))
             group = []
+        sent_starts: list[bool | int | None] = [True]
+        sent_starts.extend([False] * (len(s.words) - 1))
         doc = Doc(
             vocab,
             words=s.words,
@@ -152,7 +154,7 @@ def build_docs(conllu: Path, iob2: Path, vocab: Vocab) -> tuple[list[Doc], dict[
             morphs=s.morphs,
             heads=s.heads,
             deps=s.deps,
-            sent_starts=[True] + [False] * (len(s.words) - 1),
+            sent_starts=sent_starts,
         )
         stats["sentences"] += 1
         entry = ner.get(s.sent_id)

@@ -16,6 +16,7 @@ import spacy
 from spacy.cli.train import train as spacy_train
 from spacy.cli._util import parse_config_overrides
 
+from extractors.gazetteer import write_places_file
 from training.ner import prepare
 
 REPO = Path(__file__).resolve().parents[2]
@@ -68,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"training wall time: {time.perf_counter() - start:.0f} s")
     if args.ship:
         print(f"shipped to {ship(args.output / 'model-best')}")
+        print(f"wrote {write_places_file()}")
     return 0
 
 
