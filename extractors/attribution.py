@@ -115,7 +115,11 @@ class Attributor:
         return OUTLET_VOICE
 
 
-_ROLE_AFTER_RE = r",\s+(?:the\s+|a\s+|an\s+)?(?P<role>[^,.;()]{0,40}?\b(?:" + ROLE_NOUNS + r")\b[^,.;]{0,60}?)[,.;]"
+_ROLE_AFTER_RE = (
+    r",\s+(?:the\s+|a\s+|an\s+)?(?P<role>[^,.;()]{0,40}?\b(?:"
+    + ROLE_NOUNS
+    + r")\b[^,.;]{0,60}?)[,.;]"
+)
 _ROLE_BEFORE_RE = (
     r"(?P<role>(?:[A-Z][\w'’]*[^\S\n]+)?(?:[\w'’-]+[^\S\n]+){0,3}?(?:" + ROLE_NOUNS + r")"
     r"(?:[^\S\n]+(?:of|to|for)[^\S\n]+[A-Z][\w'’]*(?:[^\S\n]+[A-Z][\w'’]*)*)?),?[^\S\n]+$"

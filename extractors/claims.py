@@ -12,6 +12,8 @@ from claimwatch.records import Article, Claim, Entity, Mention, stable_id
 from extractors.attribution import Attribution, Attributor, speaker_roles
 from extractors.entities import EntityIndex, build_index, entity_id, place_key
 from extractors.hedges import Quantity, find_quantities
+from extractors.predicates import find_predicates
+from extractors.subjects import find_owner
 
 # counted-noun lexicon -> attribute. Quantities whose noun is not here become "count of <noun>".
 ATTRIBUTE_TERMS: dict[str, tuple[str, ...]] = {
@@ -41,15 +43,6 @@ _DIR_RE = re.compile(
     r"(?:ern)?\s+of\s+(?:the\s+)?(?:capital\s+|city\s+of\s+)?(?P<ref>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)",
     re.IGNORECASE,
 )
-_NEG_RE = re.compile(
-    r"\b(?P<aux>did|does|do|will|would|could|can|has|have|had|is|was|are|were)\s*(?P<neg>not|n't|never)\s+"
-    r"(?P<verb>[a-z]+)\b(?P<rest>[^.,;:!?]{0,60})",
-    re.IGNORECASE,
-)
-_POS_VERB_RE = re.compile(r"^(?P<verb>[a-z]+(?:ed|s))\s+(?P<rest>[^.,;:!?]{0,60})", re.IGNORECASE)
-_STOP_OBJ = {"the", "a", "an", "any", "his", "her", "their", "its", "our", "this", "that", "these", "those", "to"}
-_CLAUSE_BREAK = re.compile(r"[,;:–—()\"“”]|\b(?:and|but|while|since|because|after|before|when)\b")
-_POSSESSIVE_RE = re.compile(r"(?:\b(?P<pron>his|her|their|its)|(?P<name>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)['’]s?)\s+(?:[\w-]+\s+){0,2}$")
 
 
 @dataclass(frozen=True)
@@ -90,54 +83,24 @@ def _attribute(sentence: str, q: Quantity, rel_start: int, rel_end: int) -> tupl
     if q.unit == "percent":
         m = re.search(r"([a-z]+)\s+(?:of|was|were|is|at|by|to|rose|fell)\s*$", before)
         return (f"share of {m.group(1)}" if m else "percentage"), None
-    if after_words and after_words[0] not in {"of", "to", "and", "or", "in", "on", "at", "per", "from"}:
-        noun = after_words[1] if after_words[0] in {"more", "other", "new"} and len(after_words) > 1 else after_words[0]
+    if after_words and after_words[0] not in {
+        "of",
+        "to",
+        "and",
+        "or",
+        "in",
+        "on",
+        "at",
+        "per",
+        "from",
+    }:
+        noun = (
+            after_words[1]
+            if after_words[0] in {"more", "other", "new"} and len(after_words) > 1
+            else after_words[0]
+        )
         return f"count of {noun}", None
     return "quantity", None
-
-
-def _owner(
-    text: str,
-    sent_start: int,
-    q_abs_start: int,
-    index: EntityIndex,
-    attribution: Attribution,
-    main_actor: str | None,
-    types: set[str],
-    noun_pos: int | None = None,
-    allow_they: bool = True,
-) -> str | None:
-    """Find whose quantity this is: a possessive, the clause's subject, or a pronoun."""
-    before = text[sent_start:q_abs_start]
-    m = _POSSESSIVE_RE.search(before)
-    if not m and noun_pos is not None and noun_pos > sent_start:
-        m = _POSSESSIVE_RE.search(text[sent_start:noun_pos])
-    if m:
-        if m.group("pron"):
-            pron = m.group("pron").lower()
-            if pron in {"his", "her"}:
-                if attribution.speaker_id and index.types.get(attribution.speaker_id) == "PERSON":
-                    return attribution.speaker_id
-                found = index.before(q_abs_start, {"PERSON"})
-                return found[2] if found else None
-            return main_actor
-        eid = index.at(sent_start + m.start("name"), sent_start + m.end("name"))
-        if eid and index.types[eid] in types:
-            return eid
-    # nearest entity on the left within the same clause, that is not the speaker
-    breaks = [mm.end() for mm in _CLAUSE_BREAK.finditer(before)]
-    clause_start = sent_start + (breaks[-1] if breaks else 0)
-    found = index.before(q_abs_start, types, lower=clause_start)
-    if found and found[2] != attribution.speaker_id:
-        return found[2]
-    clause = text[clause_start:q_abs_start]
-    pronouns = re.findall(r"\b(they|he|she)\b", clause, re.IGNORECASE)
-    if not pronouns:
-        return None
-    if pronouns[-1].lower() == "they":
-        return main_actor if allow_they else None
-    hit = index.before(clause_start, {"PERSON"})
-    return hit[2] if hit else None
 
 
 def _main_actor(doc: Doc, index: EntityIndex, title: str | None) -> str | None:
@@ -158,7 +121,11 @@ def _place_subject(text: str, sent_start: int, abs_start: int, index: EntityInde
     found = index.before(abs_start, {"PLACE"}, lower=max(sent_start, abs_start - 40))
     if found:
         return found[2]
-    m = re.search(r"\bthe\s+(valley|province|region|district|city|town|village)\s*$", text[sent_start:abs_start], re.IGNORECASE)
+    m = re.search(
+        r"\bthe\s+(valley|province|region|district|city|town|village)\s*$",
+        text[sent_start:abs_start],
+        re.IGNORECASE,
+    )
     if m:
         head = m.group(1).lower()
         counts = index.counts()
@@ -173,7 +140,11 @@ def _place_subject(text: str, sent_start: int, abs_start: int, index: EntityInde
 
 
 def _lemma(word: str, doc: Doc) -> str:
-    lookup = doc.vocab.lookups.get_table("lemma_lookup", {}) if doc.vocab.lookups.has_table("lemma_lookup") else {}
+    lookup = (
+        doc.vocab.lookups.get_table("lemma_lookup", {})
+        if doc.vocab.lookups.has_table("lemma_lookup")
+        else {}
+    )
     w = word.lower()
     return str(lookup.get(w, w)) if lookup else w
 
@@ -198,7 +169,9 @@ def extract_article(article: Article, nlp: Language) -> Extraction:
 
     claims: list[Claim] = []
 
-    def make(sent_text: str, sent_start: int, att: Attribution, span: tuple[int, int], **kw: object) -> None:
+    def make(
+        sent_text: str, sent_start: int, att: Attribution, span: tuple[int, int], **kw: object
+    ) -> None:
         subject_id = kw.pop("subject_id")
         attribute = str(kw["attribute"])
         claim_id = stable_id(article.article_id, attribute, span[0], span[1])
@@ -231,7 +204,9 @@ def extract_article(article: Article, nlp: Language) -> Extraction:
             attribute, noun_at = _attribute(s_text, q, q.start, q.end)
             owners = OWNER_TYPES.get(attribute, DEFAULT_OWNERS)
             noun_pos = s_start + noun_at if noun_at is not None else None
-            owner = _owner(text, s_start, s_start + q.start, index, att, main_actor, owners, noun_pos)
+            owner = find_owner(
+                text, s_start, s_start + q.start, index, att, main_actor, owners, noun_pos
+            )
             make(
                 s_text, s_start, att, (s_start + q.start, s_start + q.end),
                 subject_id=owner, attribute=attribute, value_type="quantity",
@@ -251,63 +226,9 @@ def extract_article(article: Article, nlp: Language) -> Extraction:
                 value_type="direction", value_text=m.group(0), direction=direction,
                 place=place_key(ref_name).title(),
             )  # fmt: skip
-        _predicates(doc, s_text, s_start, att, index, main_actor, make)
+        find_predicates(doc, s_text, s_start, att, index, main_actor, make)
 
     return Extraction(entities, mentions, claims)
-
-
-def _predicates(doc: Doc, s_text: str, s_start: int, att: Attribution, index: EntityIndex, main_actor: str | None, make: object) -> None:
-    """Negatable predicates: '<subject> did not <verb> <object>' and '<subject> <verb>ed <object>'."""
-    assert callable(make)
-    for m in _NEG_RE.finditer(s_text):
-        abs_start = s_start + m.start()
-        subject = _owner(
-            doc.text, s_start, abs_start, index, att, main_actor, {"PERSON", "ORG"}, allow_they=False
-        )
-        obj = _object_head(m.group("rest"))
-        if subject is None or obj is None:
-            continue
-        phrase_end = m.start("rest") + m.group("rest").lower().find(obj) + len(obj)
-        verb = _lemma(m.group("verb"), doc)
-        modality = "predicted" if m.group("aux").lower() in {"will", "would"} else att.modality
-        make(
-            s_text, s_start, att, (abs_start, s_start + phrase_end),
-            subject_id=subject, attribute=f"{verb} {_lemma(obj, doc)}", value_type="predicate",
-            value_text=s_text[m.start() : phrase_end], polarity=-1, modality=modality,
-        )  # fmt: skip
-    # positive forms: an entity directly followed by a past-tense verb and its object
-    for s, e, eid, _ in index.mentions:
-        if not (s_start <= s and e <= s_start + len(s_text)) or index.types[eid] not in {"PERSON", "ORG"}:
-            continue
-        rest = s_text[e - s_start :].lstrip()
-        m = _POS_VERB_RE.match(rest)
-        if not m:
-            continue
-        span = doc.char_span(e + (len(s_text[e - s_start :]) - len(rest)), e + (len(s_text[e - s_start :]) - len(rest)) + len(m.group("verb")))
-        if span is None or (doc.has_annotation("TAG") and span[0].tag_ not in {"VBD", "VBZ"}) or not doc.has_annotation("TAG"):
-            continue
-        obj = _object_head(m.group("rest"))
-        if obj is None:
-            continue
-        verb = span[0].lemma_ or _lemma(m.group("verb"), doc)
-        make(
-            s_text, s_start, att, (s, s_start + (e - s_start) + len(s_text[e - s_start:]) - len(rest) + m.end()),
-            subject_id=eid, attribute=f"{verb.lower()} {_lemma(obj, doc)}", value_type="predicate",
-            value_text=f"{index.names[eid]} {m.group(0).strip()}", polarity=1,
-        )  # fmt: skip
-
-
-def _object_head(rest: str) -> str | None:
-    words = re.findall(r"[A-Za-z][\w-]*", rest)
-    obj: list[str] = []
-    for w in words[:5]:
-        lw = w.lower()
-        if lw in _STOP_OBJ and not obj:
-            continue
-        if lw in {"for", "to", "in", "on", "at", "with", "by", "from", "of", "that", "because", "but", "and"}:
-            break
-        obj.append(lw)
-    return obj[-1] if obj else None
 
 
 def canonical_entity_id(etype: str, name: str) -> str:
