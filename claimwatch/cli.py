@@ -100,14 +100,18 @@ def sql(
     query: Annotated[str, typer.Argument(help="SQL to run")],
     db: DbOption = "var/claimwatch.duckdb",
     as_json: Annotated[bool, typer.Option("--json", help="print rows as JSON")] = False,
+    live: Annotated[bool, typer.Option("--live", help="read the live file, not the snapshot")] = False,
 ) -> None:
-    """Run SQL against the warehouse (read-only) and print the result."""
-    from warehouse.store import connect
+    """Run read-only SQL on the latest snapshot (never blocks a running flow) and print it."""
+    from warehouse.snapshots import read_connection
 
-    with connect(db, read_only=True) as con:
+    con = read_connection(db, live=live)
+    try:
         cur = con.execute(query)
         cols = [d[0] for d in cur.description or []]
         rows = cur.fetchall()
+    finally:
+        con.close()
     if as_json:
         print(json.dumps([dict(zip(cols, r, strict=True)) for r in rows], default=str, indent=2))
         return
@@ -117,15 +121,48 @@ def sql(
     console.print(table)
 
 
+@app.command()
+def export(
+    out_dir: Annotated[Path, typer.Argument(help="folder to write one file per table into")],
+    db: DbOption = "var/claimwatch.duckdb",
+    fmt: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
+) -> None:
+    """Export every table of the warehouse to Parquet (or CSV) files."""
+    from warehouse.exports import export_database
+
+    for path in export_database(db, out_dir, fmt):
+        console.print(str(path))
+
+
+@app.command()
+def prune(
+    older_than: Annotated[str, typer.Option("--older-than", help="age such as 90d, 12h, 2w")] = "90d",
+    db: DbOption = "var/claimwatch.duckdb",
+) -> None:
+    """Remove raw HTML older than the given age; claims and their evidence stay."""
+    from warehouse.retention import parse_age, prune_raw_html
+
+    n = prune_raw_html(db, parse_age(older_than))
+    console.print(f"removed raw HTML from {n} articles")
+
+
+@app.command()
+def snapshot(db: DbOption = "var/claimwatch.duckdb") -> None:
+    """Refresh the read-only snapshot analysts query (runs do this at their end)."""
+    from warehouse.snapshots import refresh_snapshot
+
+    console.print(str(refresh_snapshot(db)))
+
+
 @alerts_app.command("list")
 def alerts_list(
     db: DbOption = "var/claimwatch.duckdb",
     state: Annotated[str | None, typer.Option(help="open, acknowledged or resolved")] = None,
 ) -> None:
     """List alerts, newest first."""
-    from warehouse.store import connect
+    from warehouse.snapshots import read_connection
 
-    with connect(db, read_only=True) as con:
+    with read_connection(db, live=True) as con:
         rows = con.execute(
             "SELECT alert_id, state, severity, kind, title, updated_at FROM alerts "
             "WHERE ? IS NULL OR state = ? ORDER BY updated_at DESC",

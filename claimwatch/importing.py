@@ -8,6 +8,7 @@ from pathlib import Path
 from claimwatch.records import Alert, Article, stable_id
 from extractors.claims import extract_article
 from extractors.pipeline import load_nlp
+from warehouse.snapshots import refresh_snapshot
 from ingest.cleaning import CleanFailure, clean_page, content_hash
 
 
@@ -69,4 +70,5 @@ def import_files(
         (failures if isinstance(result, CleanFailure) else articles).append(result)  # type: ignore[arg-type]
     extractions = [extract_article(a, nlp) for a in articles]
     claims_new, contradictions_new, alerts = load_and_detect_batch(db, articles, extractions)
+    refresh_snapshot(db)
     return articles, failures, claims_new, contradictions_new, alerts

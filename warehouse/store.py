@@ -11,7 +11,6 @@ from pathlib import Path
 
 import duckdb
 
-SCHEMA_VERSION = 1
 _LOCK_WAIT_S = 30.0
 
 
@@ -34,23 +33,37 @@ def _connect_with_retry(path: Path, read_only: bool, wait_s: float) -> duckdb.Du
             delay = min(delay * 2, 1.0)
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Create or upgrade the schema in an open writable connection."""
-    con.execute("CREATE TABLE IF NOT EXISTS schema_versions (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)")
-    current = scalar(con, "SELECT coalesce(max(version), 0) FROM schema_versions")
-    if isinstance(current, int) and current >= SCHEMA_VERSION:
-        return
-    con.begin()
-    try:
-        con.execute(_schema_sql())
-        con.execute(
-            "INSERT INTO schema_versions VALUES (?, ?) ON CONFLICT DO NOTHING",
-            [SCHEMA_VERSION, datetime.now(UTC)],
-        )
-        con.commit()
-    except Exception:
-        con.rollback()
-        raise
+def migrations() -> list[tuple[int, str]]:
+    """Return (version, SQL) for every schema step: schema.sql is 1, migrations/NNN_*.sql follow."""
+    steps = [(1, _schema_sql())]
+    folder = resources.files("warehouse").joinpath("migrations")
+    for item in sorted(folder.iterdir(), key=lambda p: p.name):
+        name = item.name
+        if name.endswith(".sql") and name[:3].isdigit():
+            steps.append((int(name[:3]), item.read_text(encoding="utf-8")))
+    return steps
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Create or upgrade the schema in an open writable connection; returns the version."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_versions (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)"
+    )
+    current = int(scalar(con, "SELECT coalesce(max(version), 0) FROM schema_versions") or 0)
+    for version, sql in migrations():
+        if version <= current:
+            continue
+        # each step commits whole or not at all, so a crash never leaves a half-upgraded file
+        con.begin()
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_versions VALUES (?, ?)", [version, datetime.now(UTC)])
+            con.commit()
+        except Exception:
+            con.rollback()
+            raise
+        current = version
+    return current
 
 
 @contextmanager
