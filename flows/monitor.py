@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +18,8 @@ import duckdb
 from claimwatch.records import Alert, Article, Claim, Entity, stable_id
 from extractors.claims import Extraction, extract_article
 from extractors.pipeline import load_nlp
+from flows.policies import MONITOR_TIMEOUT_S, TRANSIENT_RETRIES, on_run_failure, run_id, skip_if_late
+from flows.taskrunners import extraction_runner
 from ingest.cleaning import CleanFailure, clean_page
 from ingest.feeds import FeedItem, parse_feed
 from ingest.fetching import ARTICLE_TYPES, FEED_TYPES, Fetcher, Page
@@ -28,6 +29,10 @@ from warehouse.loading import upsert
 from warehouse.store import connect
 
 BATCH_SIZE = 50
+# Extraction of a batch is split into chunks run in parallel on the flow's task runner
+# (threads here, Dask workers across machines); a chunk is big enough that its task
+# overhead (milliseconds) stays small next to its extraction time.
+EXTRACT_CHUNK = 25
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,7 @@ async def _fetch_all(urls: list[str], allow_private: bool, accept: tuple[str, ..
         return list(await asyncio.gather(*(fetcher.fetch(u, accept) for u in urls)))
 
 
-@task(name="fetch_feeds", retries=1, retry_delay_seconds=2)
+@task(name="fetch_feeds", **TRANSIENT_RETRIES)
 def fetch_feeds(topic: Topic) -> tuple[list[FeedItem], list[FetchOutcome]]:
     """Fetch every feed of the topic and read its items."""
     pages = asyncio.run(_fetch_all([s.url for s in topic.sources], topic.allow_private, FEED_TYPES))
@@ -91,7 +96,7 @@ def fetch_feeds(topic: Topic) -> tuple[list[FeedItem], list[FetchOutcome]]:
     return items, outcomes
 
 
-@task(name="select_new_items")
+@task(name="select_new_items", **TRANSIENT_RETRIES)
 def select_new_items(items: list[FeedItem], db: str) -> tuple[list[FeedItem], list[FetchOutcome]]:
     """Drop items whose canonical URL is already stored or repeated within the batch."""
     seen: set[str] = set()
@@ -109,7 +114,7 @@ def select_new_items(items: list[FeedItem], db: str) -> tuple[list[FeedItem], li
     return fresh, outcomes
 
 
-@task(name="fetch_articles", retries=1, retry_delay_seconds=2)
+@task(name="fetch_articles", **TRANSIENT_RETRIES)
 def fetch_articles(
     items: list[FeedItem], topic: Topic
 ) -> tuple[list[Article], list[FetchOutcome], dict[str, tuple[int | None, int, float]]]:
@@ -133,7 +138,7 @@ def fetch_articles(
     return articles, outcomes, sizes
 
 
-@task(name="dedupe_articles")
+@task(name="dedupe_articles", **TRANSIENT_RETRIES)
 def dedupe_articles(
     articles: list[Article], sizes: dict[str, tuple[int | None, int, float]], db: str
 ) -> tuple[list[Article], list[FetchOutcome]]:
@@ -164,6 +169,15 @@ def extract_claims(articles: list[Article]) -> tuple[list[Extraction], str]:
     """Extract entities and claims from a batch of articles."""
     nlp, backend = load_nlp()
     return [extract_article(a, nlp) for a in articles], backend
+
+
+def extract_in_parallel(articles: list[Article]) -> tuple[list[Extraction], str]:
+    """Extract a batch as chunks submitted to the flow's task runner, keeping article order."""
+    chunks = [articles[i : i + EXTRACT_CHUNK] for i in range(0, len(articles), EXTRACT_CHUNK)]
+    if not chunks:
+        return [], ""
+    results = [f.result() for f in [extract_claims.submit(c) for c in chunks]]
+    return [x for part, _ in results for x in part], results[0][1]
 
 
 def load_and_detect_batch(db: str, articles: list[Article], extractions: list[Extraction]) -> tuple[int, int, list[Alert]]:
@@ -219,7 +233,7 @@ def _merge_entities(con: duckdb.DuckDBPyConnection, entities: list[Entity]) -> l
     return list(merged.values())
 
 
-@task(name="load_claims", retries=2, retry_delay_seconds=1)
+@task(name="load_claims", **TRANSIENT_RETRIES)
 def load_claims(db: str, articles: list[Article], extractions: list[Extraction]) -> tuple[int, int, list[Alert]]:
     """Load a batch into DuckDB and detect contradictions against stored claims."""
     return load_and_detect_batch(db, articles, extractions)
@@ -239,7 +253,7 @@ def send_alerts(db: str, notify: list[str] | None) -> int:
     return sum(1 for r in results if r.ok)
 
 
-@task(name="record_run")
+@task(name="record_run", **TRANSIENT_RETRIES)
 def record_run(summary: RunSummary, started: datetime, fetches: list[FetchOutcome], status: str) -> None:
     """Store what the run did in fetches and flow_runs."""
     now = datetime.now(UTC)
@@ -276,20 +290,34 @@ def _artifact(summary: RunSummary) -> str:
     return "\n".join(lines)
 
 
-@flow(name="monitor_topic", log_prints=True)
+@flow(
+    name="monitor_topic",
+    log_prints=True,
+    timeout_seconds=MONITOR_TIMEOUT_S,
+    task_runner=extraction_runner(),
+    on_failure=[on_run_failure],
+    on_crashed=[on_run_failure],
+)
 def monitor_topic(
     topic: str = "panjshir",
     db: str | None = None,
     topic_file: str | None = None,
     site: str | None = None,
     notify: list[str] | None = None,
+    skip_if_late_s: float | None = None,
 ) -> RunSummary:
     """Monitor one topic: fetch new articles, extract claims, store them, alert on conflicts."""
     started = datetime.now(UTC)
     db = db or default_db()
+    late = skip_if_late(skip_if_late_s)
+    if late:  # after downtime, one fresh run beats a pile of stale ones
+        get_run_logger().warning(late)
+        skipped = RunSummary(run_id=run_id(), topic=topic, db=db)
+        record_run(skipped, started, [], "skipped")
+        return skipped
     path = Path(topic_file) if topic_file else Path("topics") / f"{topic}.toml"
     config = load_topic(path, site=site)
-    summary = RunSummary(run_id=str(uuid.uuid4()), topic=config.name, db=db)
+    summary = RunSummary(run_id=run_id(), topic=config.name, db=db)
     summary.sources_checked = len(config.sources)
     fetches: list[FetchOutcome] = []
 
@@ -303,7 +331,7 @@ def monitor_topic(
         fetches += outcomes
         articles, outcomes = dedupe_articles(cleaned, sizes, db)
         fetches += outcomes
-        extractions, summary.nlp_backend = extract_claims(articles)
+        extractions, summary.nlp_backend = extract_in_parallel(articles)
         claims_new, contradictions_new, alerts = load_claims(db, articles, extractions)
         summary.articles_new += len(articles)
         summary.claims_new += claims_new
@@ -311,6 +339,7 @@ def monitor_topic(
         summary.alerts += alerts
     summary.fetched = sum(1 for f in fetches if f.kind == "article" and f.outcome in ("new", "filtered", "duplicate") and f.http_status)
     summary.failed = sum(1 for f in fetches if f.outcome == "error")
+    summary.not_modified = sum(1 for f in fetches if f.outcome == "not_modified")
     summary.alerts_sent = send_alerts(db, notify)
     if not summary.nlp_backend:
         summary.nlp_backend = load_nlp()[1]
