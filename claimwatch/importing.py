@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from claimwatch.batches import load_and_detect_batch
 from claimwatch.records import Alert, Article, stable_id
 from extractors.claims import extract_article
 from extractors.pipeline import load_nlp
@@ -59,8 +60,6 @@ def import_files(
     url: str | None = None,
 ) -> tuple[list[Article], list[CleanFailure], int, int, list[Alert]]:
     """Import files into the warehouse; returns articles, failures, new claims, contradictions, alerts."""
-    from flows.monitor import load_and_detect_batch
-
     nlp, _ = load_nlp()
     articles: list[Article] = []
     failures: list[CleanFailure] = []

@@ -11,11 +11,10 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
-from claimwatch.alerts import build_alerts, detect
+from claimwatch.batches import load_and_detect_batch
 from claimwatch.notify import configured_urls, deliver
-import duckdb
 
-from claimwatch.records import Alert, Article, Claim, Entity, stable_id
+from claimwatch.records import Alert, Article, stable_id
 from extractors.claims import Extraction, extract_article
 from extractors.pipeline import load_nlp
 from flows.policies import MONITOR_TIMEOUT_S, TRANSIENT_RETRIES, on_run_failure, run_id, skip_if_late
@@ -25,7 +24,7 @@ from ingest.feeds import FeedItem, parse_feed
 from ingest.fetching import ARTICLE_TYPES, FEED_TYPES, Fetcher, Page
 from ingest.topics import Topic, load_topic
 from ingest.urls import canonical_url
-from warehouse.loading import upsert
+from warehouse.snapshots import refresh_snapshot
 from warehouse.store import connect
 
 BATCH_SIZE = 50
@@ -180,59 +179,6 @@ def extract_in_parallel(articles: list[Article]) -> tuple[list[Extraction], str]
     return [x for part, _ in results for x in part], results[0][1]
 
 
-def load_and_detect_batch(db: str, articles: list[Article], extractions: list[Extraction]) -> tuple[int, int, list[Alert]]:
-    """Load one batch and detect its contradictions in a single transaction."""
-    entities = [e for x in extractions for e in x.entities]
-    mentions = [m for x in extractions for m in x.mentions]
-    claims: list[Claim] = [c for x in extractions for c in x.claims]
-    with connect(db) as con:
-        con.begin()
-        try:
-            stored = {
-                r[0]
-                for r in con.execute(
-                    "SELECT article_id FROM articles WHERE list_contains(?, article_id)",
-                    [[a.article_id for a in articles]],
-                ).fetchall()
-            }
-            fresh_ids = {a.article_id for a in articles} - stored
-            new_claims = [c for c in claims if c.article_id in fresh_ids]
-            upsert(con, [a for a in articles if a.article_id in fresh_ids])
-            upsert(con, _merge_entities(con, entities))
-            upsert(con, [m for m in mentions if m.article_id in fresh_ids])
-            claims_new = upsert(con, new_claims)
-            contradictions, links = detect(con, new_claims)
-            contradictions_new = upsert(con, contradictions)
-            upsert(con, links)
-            keys = {(c.topic, c.subject_id, c.attribute) for c in contradictions}
-            alerts = build_alerts(con, keys)
-            upsert(con, alerts)
-            con.commit()
-        except Exception:
-            con.rollback()
-            raise
-    return claims_new, contradictions_new, alerts
-
-
-def _merge_entities(con: duckdb.DuckDBPyConnection, entities: list[Entity]) -> list[Entity]:
-    """Union the aliases of entities seen in this batch with those already stored."""
-    merged: dict[str, Entity] = {}
-    for e in entities:
-        prev = merged.get(e.entity_id)
-        aliases = set(e.aliases) | (set(prev.aliases) if prev else set())
-        merged[e.entity_id] = Entity(e.entity_id, prev.name if prev else e.name, e.type, tuple(sorted(aliases)))
-    if not merged:
-        return []
-    rows = con.execute(
-        "SELECT entity_id, name, aliases FROM entities WHERE list_contains(?, entity_id)",
-        [list(merged)],
-    ).fetchall()
-    for eid, name, aliases in rows:
-        e = merged[eid]
-        merged[eid] = Entity(eid, name, e.type, tuple(sorted(set(e.aliases) | set(aliases))))
-    return list(merged.values())
-
-
 @task(name="load_claims", **TRANSIENT_RETRIES)
 def load_claims(db: str, articles: list[Article], extractions: list[Extraction]) -> tuple[int, int, list[Alert]]:
     """Load a batch into DuckDB and detect contradictions against stored claims."""
@@ -344,5 +290,6 @@ def monitor_topic(
     if not summary.nlp_backend:
         summary.nlp_backend = load_nlp()[1]
     record_run(summary, started, fetches, "completed")
+    refresh_snapshot(db)
     create_markdown_artifact(markdown=_artifact(summary), key=f"claimwatch-{config.name}", description="claimwatch run summary")
     return summary

@@ -1,0 +1,120 @@
+"""Storing one batch of extracted articles and detecting its contradictions, atomically."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import duckdb
+
+from claimwatch.alerts import build_alerts, detect
+from claimwatch.records import Alert, Article, Claim, Entity, Mention
+from extractors.claims import Extraction
+from warehouse.loading import upsert
+from warehouse.store import connect
+
+
+def load_and_detect_batch(
+    db: str, articles: list[Article], extractions: list[Extraction]
+) -> tuple[int, int, list[Alert]]:
+    """Load one batch and detect its contradictions in a single transaction."""
+    entities = [e for x in extractions for e in x.entities]
+    mentions = [m for x in extractions for m in x.mentions]
+    claims: list[Claim] = [c for x in extractions for c in x.claims]
+    with connect(db) as con:
+        con.begin()
+        try:
+            stored = {
+                r[0]
+                for r in con.execute(
+                    "SELECT article_id FROM articles WHERE list_contains(?, article_id)",
+                    [[a.article_id for a in articles]],
+                ).fetchall()
+            }
+            fresh_ids = {a.article_id for a in articles} - stored
+            mapping = resolve_bare_names(con, entities)
+            entities, mentions, claims = _apply(mapping, entities, mentions, claims)
+            new_claims = [c for c in claims if c.article_id in fresh_ids]
+            upsert(con, [a for a in articles if a.article_id in fresh_ids])
+            upsert(con, merge_entities(con, entities))
+            upsert(con, [m for m in mentions if m.article_id in fresh_ids])
+            claims_new = upsert(con, new_claims)
+            contradictions, links = detect(con, new_claims)
+            contradictions_new = upsert(con, contradictions)
+            upsert(con, links)
+            keys = {(c.topic, c.subject_id, c.attribute) for c in contradictions}
+            alerts = build_alerts(con, keys)
+            upsert(con, alerts)
+            con.commit()
+        except Exception:
+            con.rollback()
+            raise
+    return claims_new, contradictions_new, alerts
+
+
+def resolve_bare_names(
+    con: duckdb.DuckDBPyConnection, entities: list[Entity]
+) -> dict[str, tuple[str, str]]:
+    """Map a one-word person or organisation ('Massoud', 'NRF') to the stored entity that has it as an alias.
+
+    An article that only says "Massoud" gets the same subject as earlier articles that
+    introduced "Ahmad Massoud"; when several stored entities share the alias (a father and
+    a son), the name stays unresolved rather than guessed.
+    """
+    bare = {e.entity_id: e for e in entities if e.type in ("PERSON", "ORG") and " " not in e.name}
+    if not bare:
+        return {}
+    names = sorted({e.name for e in bare.values()})
+    rows = con.execute(
+        "SELECT entity_id, name, type, aliases FROM entities WHERE list_has_any(aliases, ?) AND name LIKE '% %'",
+        [names],
+    ).fetchall()
+    mapping: dict[str, tuple[str, str]] = {}
+    for eid, e in bare.items():
+        hits = {(r[0], r[1]) for r in rows if r[2] == e.type and e.name in r[3] and r[0] != eid}
+        if len(hits) == 1:
+            mapping[eid] = hits.pop()
+    return mapping
+
+
+def _apply(
+    mapping: dict[str, tuple[str, str]], entities: list[Entity], mentions: list[Mention], claims: list[Claim]
+) -> tuple[list[Entity], list[Mention], list[Claim]]:
+    if not mapping:
+        return entities, mentions, claims
+    kept = [e for e in entities if e.entity_id not in mapping]
+    # the bare name becomes one more alias of the stored entity
+    kept += [
+        Entity(mapping[e.entity_id][0], mapping[e.entity_id][1], e.type, e.aliases)
+        for e in entities
+        if e.entity_id in mapping
+    ]
+    mentions = [
+        replace(m, entity_id=mapping[m.entity_id][0]) if m.entity_id in mapping else m for m in mentions
+    ]
+    claims = [
+        replace(c, subject_id=mapping[c.subject_id][0], subject=mapping[c.subject_id][1])
+        if c.subject_id in mapping
+        else c
+        for c in claims
+    ]
+    return kept, mentions, claims
+
+
+def merge_entities(con: duckdb.DuckDBPyConnection, entities: list[Entity]) -> list[Entity]:
+    """Union the aliases of entities seen in this batch with those already stored."""
+    merged: dict[str, Entity] = {}
+    for e in entities:
+        prev = merged.get(e.entity_id)
+        aliases = set(e.aliases) | (set(prev.aliases) if prev else set())
+        name = prev.name if prev and len(prev.name) >= len(e.name) else e.name
+        merged[e.entity_id] = Entity(e.entity_id, name, e.type, tuple(sorted(aliases)))
+    if not merged:
+        return []
+    rows = con.execute(
+        "SELECT entity_id, name, aliases FROM entities WHERE list_contains(?, entity_id)",
+        [list(merged)],
+    ).fetchall()
+    for eid, name, aliases in rows:
+        e = merged[eid]
+        merged[eid] = Entity(eid, name, e.type, tuple(sorted(set(e.aliases) | set(aliases))))
+    return list(merged.values())
