@@ -20,6 +20,8 @@ from rich.table import Table  # noqa: E402
 app = typer.Typer(help="claimwatch: a news monitor that alerts when sources contradict each other.", no_args_is_help=True)
 alerts_app = typer.Typer(help="List, acknowledge and resolve alerts.", no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
+eval_app = typer.Typer(help="Measure quality on labelled data.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
 console = Console()
 
 DbOption = Annotated[str, typer.Option("--db", help="DuckDB file", envvar="CLAIMWATCH_DB")]
@@ -196,6 +198,18 @@ def alerts_ack(alert_id: str, db: DbOption = "var/claimwatch.duckdb") -> None:
 def alerts_resolve(alert_id: str, db: DbOption = "var/claimwatch.duckdb") -> None:
     """Resolve an alert: no further notifications."""
     _set_state(alert_id, db, "resolved")
+
+
+@eval_app.command("ner")
+def eval_ner(
+    path: Annotated[Path, typer.Argument(help="UNER-style IOB2 file")],
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Score entity recognition (PER/ORG/LOC, exact spans) against an IOB2 file."""
+    from evaluation.ner import evaluate_ner, format_ner_report
+
+    result = evaluate_ner(path)
+    print(json.dumps(result) if as_json else format_ner_report(result))
 
 
 if __name__ == "__main__":
