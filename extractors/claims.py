@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -34,6 +34,13 @@ OWNER_TYPES: dict[str, set[str]] = {
 }
 DEFAULT_OWNERS = {"PERSON", "ORG", "PLACE"}
 
+UNKEYED_ATTRIBUTES = {"quantity", "percentage", "money amount"}
+NOT_COUNTED = {
+    "years", "months", "weeks", "days", "hours", "minutes", "seconds", "times", "percent",
+    "points", "miles", "kilometres", "kilometers", "metres", "meters", "feet", "inches",
+    "degrees", "pounds", "dollars", "euros", "is", "was", "has", "this", "its", "his",
+    "grew", "rose", "fell", "jumped", "dropped", "climbed", "gained", "lost", "were", "are",
+}  # fmt: skip
 DIRECTIONS: dict[str, int] = {
     "north": 0, "northeast": 45, "east": 90, "southeast": 135, "south": 180,
     "southwest": 225, "west": 270, "northwest": 315,
@@ -82,7 +89,8 @@ def _attribute(sentence: str, q: Quantity, rel_start: int, rel_end: int) -> tupl
         return (f"amount of {m.group(1)}" if m else "money amount"), None
     if q.unit == "percent":
         m = re.search(r"([a-z]+)\s+(?:of|was|were|is|at|by|to|rose|fell)\s*$", before)
-        return (f"share of {m.group(1)}" if m else "percentage"), None
+        named = m and not m.group(1).endswith("ed") and m.group(1) not in NOT_COUNTED
+        return (f"share of {m.group(1)}" if named and m else "percentage"), None
     if after_words and after_words[0] not in {
         "of",
         "to",
@@ -99,7 +107,9 @@ def _attribute(sentence: str, q: Quantity, rel_start: int, rel_end: int) -> tupl
             if after_words[0] in {"more", "other", "new"} and len(after_words) > 1
             else after_words[0]
         )
-        return f"count of {noun}", None
+        # a count names a plural thing; "5 years", "3 p.m." or "7 new" measure something else
+        if noun.endswith("s") and noun not in NOT_COUNTED:
+            return f"count of {noun}", None
     return "quantity", None
 
 
@@ -228,7 +238,21 @@ def extract_article(article: Article, nlp: Language) -> Extraction:
             )  # fmt: skip
         find_predicates(doc, s_text, s_start, att, index, main_actor, make)
 
-    return Extraction(entities, mentions, claims)
+    return Extraction(entities, mentions, _drop_ambiguous_counts(claims))
+
+
+def _drop_ambiguous_counts(claims: list[Claim]) -> list[Claim]:
+    """Unresolve generic counts one article gives two values for: they count different sets."""
+    values: dict[tuple[str | None, str], set[str]] = {}
+    for c in claims:
+        if c.attribute.startswith("count of ") or c.attribute in UNKEYED_ATTRIBUTES:
+            values.setdefault((c.subject_id, c.attribute), set()).add(c.value_text)
+    # an attribute that names nothing ("a percentage of Mexico") is never compared at all
+    ambiguous = {k for k, v in values.items() if len(v) > 1 or k[1] in UNKEYED_ATTRIBUTES}
+    return [
+        replace(c, subject_id=None, subject=None) if (c.subject_id, c.attribute) in ambiguous and c.subject_id else c
+        for c in claims
+    ]
 
 
 def canonical_entity_id(etype: str, name: str) -> str:

@@ -124,7 +124,7 @@ QUANTITY_RE = re.compile(
     (?:
         (?P<vague>{_VAGUE_RE})
       |
-        (?:between\s+)?(?P<cur>{_CUR})?\s?(?P<num>{_NUM}|{_WORDNUM})(?P<scale>{_SCALE})?
+        (?:between\s+)?(?P<cur>{_CUR})?\s?(?<![\w@#/.:-])(?P<num>{_NUM}|{_WORDNUM})(?P<scale>{_SCALE})?
         (?:\s*(?:-|–|to|and)\s*(?P=cur)?\s?(?P<num2>{_NUM})(?P<scale2>{_SCALE})?)?
         (?P<pct>\s*(?:%|per\s?cent|percent))?
     )
@@ -189,7 +189,7 @@ def find_quantities(text: str) -> list[Quantity]:
             found.append(_trim(q, text))
             continue
         raw = m.group("num")
-        if _looks_like_year_or_date(text, m, raw):
+        if _looks_like_year_or_date(text, m, raw) or _is_modifier(text, m):
             continue
         number = _to_float(raw) * _scale(m.group("scale"))
         if m.group("cur"):
@@ -223,6 +223,25 @@ def _trim(q: Quantity, text: str) -> Quantity:
     end = start + len(q.text)
     high = None if q.high is not None and q.high == INF else q.high
     return Quantity(q.text, start, end, q.number, q.low, high, q.hedge, q.unit)
+
+
+_MODIFIER_AFTER = re.compile(r"^(?:-[a-z]|\w|\s+out\s+of\b|\s*(?:a\.m\.|p\.m\.|am\b|pm\b|:\d))", re.IGNORECASE)
+
+
+_NAME_BEFORE = re.compile(r"\b[A-Z][a-z]+\s$")
+
+
+def _is_modifier(text: str, m: re.Match[str]) -> bool:
+    # "3-year-old", "Level 3 out of 5", "10 p.m.", "Fox21", "Highway 287": numbers that count nothing
+    if m.group("pct") or m.group("num2") or m.group("cur"):
+        return False
+    if _MODIFIER_AFTER.match(text[m.end() :]):
+        return True
+    before = text[: m.start("num")]
+    return not m.group("hedge") and "," not in m.group("num") and bool(_NAME_BEFORE.search(before)) and not _SENTENCE_START.search(before)
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[A-Z][a-z]+\s$")
 
 
 _MONTHS = (
