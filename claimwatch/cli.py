@@ -156,6 +156,21 @@ def snapshot(db: DbOption = "var/claimwatch.duckdb") -> None:
     console.print(str(refresh_snapshot(db)))
 
 
+@app.command()
+def report(
+    topic: Annotated[str, typer.Option("--topic", help="topic name")],
+    out: Annotated[Path, typer.Option("--out", help="folder to write index.html into")],
+    db: DbOption = "var/claimwatch.duckdb",
+) -> None:
+    """Write a self-contained HTML report of a topic: disagreements, charts, entities, run health."""
+    from claimwatch.report import write_report
+
+    if not Path(db).is_file():
+        console.print(f"no warehouse at {db}")
+        raise typer.Exit(1)
+    console.print(str(write_report(db, topic, out)))
+
+
 @alerts_app.command("list")
 def alerts_list(
     db: DbOption = "var/claimwatch.duckdb",

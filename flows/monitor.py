@@ -15,6 +15,7 @@ from claimwatch.batches import load_and_detect_batch
 from claimwatch.notify import configured_urls, deliver
 
 from claimwatch.records import Alert, Article, stable_id
+from claimwatch.report import report_after_run
 from extractors.claims import Extraction, extract_article
 from extractors.pipeline import load_nlp
 from flows.policies import MONITOR_TIMEOUT_S, TRANSIENT_RETRIES, on_run_failure, run_id, skip_if_late
@@ -291,5 +292,5 @@ def monitor_topic(
         summary.nlp_backend = load_nlp()[1]
     record_run(summary, started, fetches, "completed")
     refresh_snapshot(db)
-    create_markdown_artifact(markdown=_artifact(summary), key=f"claimwatch-{config.name}", description="claimwatch run summary")
+    create_markdown_artifact(markdown=_artifact(summary) + report_after_run(db, config.name), key=f"claimwatch-{config.name}", description="claimwatch run summary")
     return summary
