@@ -14,17 +14,16 @@ from prefect.artifacts import create_markdown_artifact
 from claimwatch.batches import load_and_detect_batch
 from claimwatch.notify import configured_urls, deliver
 
-from claimwatch.records import Alert, Article, stable_id
+from claimwatch.records import Alert, Article
 from claimwatch.report import report_after_run
 from extractors.claims import Extraction, extract_article
 from extractors.pipeline import load_nlp
 from flows.policies import MONITOR_TIMEOUT_S, TRANSIENT_RETRIES, on_run_failure, run_id, skip_if_late
 from flows.taskrunners import extraction_runner
-from ingest.cleaning import CleanFailure, clean_page
-from ingest.feeds import FeedItem, parse_feed
-from ingest.fetching import ARTICLE_TYPES, FEED_TYPES, Fetcher, Page
+from ingest.feeds import FeedItem
+from ingest.fetching import Fetcher, Page
+from ingest.stages import FetchOutcome, dedupe, fetch_and_clean, read_sources, record_fetches, select_new
 from ingest.topics import Topic, load_topic
-from ingest.urls import canonical_url
 from warehouse.snapshots import refresh_snapshot
 from warehouse.store import connect
 
@@ -33,19 +32,6 @@ BATCH_SIZE = 50
 # (threads here, Dask workers across machines); a chunk is big enough that its task
 # overhead (milliseconds) stays small next to its extraction time.
 EXTRACT_CHUNK = 25
-
-
-@dataclass(frozen=True)
-class FetchOutcome:
-    """One row of the fetches table: what happened to one URL in one run."""
-
-    url: str
-    kind: str
-    outcome: str
-    http_status: int | None = None
-    reason: str | None = None
-    bytes: int = 0
-    elapsed_ms: float = 0.0
 
 
 @dataclass
@@ -78,90 +64,31 @@ async def _fetch_all(urls: list[str], allow_private: bool, accept: tuple[str, ..
 
 
 @task(name="fetch_feeds", **TRANSIENT_RETRIES)
-def fetch_feeds(topic: Topic) -> tuple[list[FeedItem], list[FetchOutcome]]:
-    """Fetch every feed of the topic and read its items."""
-    pages = asyncio.run(_fetch_all([s.url for s in topic.sources], topic.allow_private, FEED_TYPES))
-    items: list[FeedItem] = []
-    outcomes: list[FetchOutcome] = []
-    for page in pages:
-        if not page.ok:
-            outcomes.append(FetchOutcome(page.url, "feed", "error", page.status, page.error, 0, page.elapsed_ms))
-            continue
-        result = parse_feed(page.content, page.final_url, page.headers)
-        items.extend(result.items)
-        if result.error and not result.items:
-            outcomes.append(FetchOutcome(page.url, "feed", "error", page.status, result.error, len(page.content), page.elapsed_ms))
-        else:
-            outcomes.append(FetchOutcome(page.url, "feed", "fetched", page.status, result.error, len(page.content), page.elapsed_ms))
-    return items, outcomes
+def fetch_feeds(topic: Topic, db: str) -> tuple[list[FeedItem], list[FetchOutcome]]:
+    """Fetch every feed and sitemap of the topic (conditional GET) and read its items."""
+    return read_sources(topic, db)
 
 
 @task(name="select_new_items", **TRANSIENT_RETRIES)
 def select_new_items(items: list[FeedItem], db: str) -> tuple[list[FeedItem], list[FetchOutcome]]:
-    """Drop items whose canonical URL is already stored or repeated within the batch."""
-    seen: set[str] = set()
-    with connect(db) as con:
-        stored = {r[0] for r in con.execute("SELECT DISTINCT canonical_url FROM articles").fetchall()}
-    fresh: list[FeedItem] = []
-    outcomes: list[FetchOutcome] = []
-    for item in items:
-        canon = canonical_url(item.url)
-        if canon in stored or canon in seen:
-            outcomes.append(FetchOutcome(item.url, "article", "duplicate", None, "already stored"))
-            continue
-        seen.add(canon)
-        fresh.append(item)
-    return fresh, outcomes
+    """Drop items whose canonical URL is already stored or repeated within the run."""
+    return select_new(items, db)
 
 
 @task(name="fetch_articles", **TRANSIENT_RETRIES)
 def fetch_articles(
     items: list[FeedItem], topic: Topic
 ) -> tuple[list[Article], list[FetchOutcome], dict[str, tuple[int | None, int, float]]]:
-    """Fetch and clean a batch of article pages."""
-    pages = asyncio.run(_fetch_all([i.url for i in items], topic.allow_private, ARTICLE_TYPES))
-    articles: list[Article] = []
-    outcomes: list[FetchOutcome] = []
-    sizes: dict[str, tuple[int | None, int, float]] = {}
-    for item, page in zip(items, pages, strict=True):
-        if not page.ok:
-            outcomes.append(FetchOutcome(page.url, "article", "error", page.status, page.error, 0, page.elapsed_ms))
-            continue
-        result = clean_page(page.content, page.final_url, topic.name, feed_published=item.published)
-        if isinstance(result, CleanFailure):
-            outcomes.append(FetchOutcome(page.url, "article", "error", page.status, result.reason, len(page.content), page.elapsed_ms))
-        elif not topic.wants(result.text):
-            outcomes.append(FetchOutcome(page.url, "article", "filtered", page.status, "no topic keyword", len(page.content), page.elapsed_ms))
-        else:
-            articles.append(result)
-            sizes[result.article_id] = (page.status, len(page.content), page.elapsed_ms)
-    return articles, outcomes, sizes
+    """Fetch (politely: robots.txt, per-host caps and delays) and clean a batch of article pages."""
+    return fetch_and_clean(items, topic)
 
 
 @task(name="dedupe_articles", **TRANSIENT_RETRIES)
 def dedupe_articles(
     articles: list[Article], sizes: dict[str, tuple[int | None, int, float]], db: str
 ) -> tuple[list[Article], list[FetchOutcome]]:
-    """Keep articles whose text is not already stored (exact content hash) nor repeated."""
-    with connect(db) as con:
-        stored = {
-            r[0]
-            for r in con.execute(
-                "SELECT content_hash FROM articles WHERE list_contains(?, content_hash)",
-                [[a.content_hash for a in articles]],
-            ).fetchall()
-        }
-    fresh: list[Article] = []
-    outcomes: list[FetchOutcome] = []
-    for a in articles:
-        status, size, ms = sizes[a.article_id]
-        if a.content_hash in stored:
-            outcomes.append(FetchOutcome(a.url, "article", "duplicate", status, "same text already stored", size, ms))
-            continue
-        stored.add(a.content_hash)
-        fresh.append(a)
-        outcomes.append(FetchOutcome(a.url, "article", "new", status, None, size, ms))
-    return fresh, outcomes
+    """Drop exact copies of stored text; give syndicated near-copies the first copy's source_key."""
+    return dedupe(articles, sizes, db)
 
 
 @task(name="extract_claims")
@@ -206,12 +133,7 @@ def record_run(summary: RunSummary, started: datetime, fetches: list[FetchOutcom
     now = datetime.now(UTC)
     with connect(summary.db) as con:
         con.begin()
-        for i, f in enumerate(fetches):
-            con.execute(
-                "INSERT INTO fetches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [stable_id(summary.run_id, i, f.url), summary.run_id, summary.topic, f.url, f.kind, f.outcome,
-                 f.http_status, f.reason, f.bytes, f.elapsed_ms, now],
-            )  # fmt: skip
+        record_fetches(con, summary.run_id, summary.topic, fetches)
         con.execute(
             "INSERT INTO flow_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [summary.run_id, summary.topic, started, now, summary.nlp_backend, summary.sources_checked,
@@ -268,7 +190,7 @@ def monitor_topic(
     summary.sources_checked = len(config.sources)
     fetches: list[FetchOutcome] = []
 
-    items, outcomes = fetch_feeds(config)
+    items, outcomes = fetch_feeds(config, db)
     fetches += outcomes
     fresh, outcomes = select_new_items(items, db)
     fetches += outcomes

@@ -1,17 +1,35 @@
-"""Cleaning pages with trafilatura: bytes in, text and metadata out."""
+"""Cleaning pages with trafilatura: bytes in (charset from header, meta tag or detection), text and metadata out."""
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
+import charset_normalizer
 import trafilatura
 
 from claimwatch.records import Article, stable_id
+from ingest.feeds import gunzip
+from ingest.fetching import looks_binary
 from ingest.urls import canonical_url
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# labels pages declare that browsers read as a superset (WHATWG encoding standard)
+_SUPERSETS = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "ascii": "cp1252",
+              "us-ascii": "cp1252", "iso-8859-9": "cp1254", "gb2312": "gb18030", "gbk": "gb18030",
+              "x-sjis": "shift_jis", "tis-620": "cp874", "iso-8859-11": "cp874"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -22,9 +40,111 @@ class CleanFailure:
     reason: str
 
 
+@dataclass(frozen=True)
+class Cleaned:
+    """The article body and metadata trafilatura found in a page."""
+
+    text: str
+    title: str | None
+    author: str | None
+    date: str | None
+    sitename: str | None
+    language: str | None
+    charset: str  # the encoding used and where it came from, e.g. "cp1252 (meta)"
+    html: str  # the decoded page
+
+
 def content_hash(text: str) -> str:
     """Return the digest of an article's normalised text."""
     return hashlib.sha1(re.sub(r"\s+", " ", text).strip().lower().encode("utf-8")).hexdigest()
+
+
+def _codec(label: str | bytes | None) -> str | None:
+    if not label:
+        return None
+    name = label.decode("ascii", "ignore") if isinstance(label, bytes) else label
+    name = _SUPERSETS.get(name.strip().lower(), name.strip().lower())
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_page(content: bytes, headers: dict[str, str] | None = None) -> tuple[str, str]:
+    """Decode page bytes: byte-order mark, then HTTP charset, then meta tag, then detection."""
+    for bom, bom_codec in _BOMS:
+        if content.startswith(bom):
+            return content.decode(bom_codec, "replace"), f"{bom_codec} (byte-order mark)"
+    header = (headers or {}).get("content-type", "")
+    found = _HEADER_CHARSET.search(header)
+    head = content[:4096]
+    meta = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+    candidates = [
+        (_codec(found.group(1) if found else None), "header"),
+        (_codec(meta.group(1) if meta else None), "meta"),
+    ]
+    for codec, origin in candidates:
+        if codec is None:
+            continue
+        try:
+            # strict: a declared charset the bytes do not fit is wrong (servers often lie)
+            return content.decode(codec), f"{codec} ({origin})"
+        except UnicodeDecodeError:
+            continue
+    try:
+        return content.decode("utf-8"), "utf-8 (valid)"
+    except UnicodeDecodeError:
+        pass
+    for codec, origin in candidates:
+        # a declared charset with a stray bad byte or two is still the page's charset
+        if codec is not None:
+            lenient = content.decode(codec, "replace")
+            if lenient.count("\ufffd") <= max(3, len(lenient) // 2000):
+                return lenient, f"{codec} ({origin}, bad bytes replaced)"
+    best = charset_normalizer.from_bytes(content[:200_000]).best()
+    if best is not None and _codec(best.encoding):
+        codec = _codec(best.encoding) or "utf-8"
+        return content.decode(codec, "replace"), f"{codec} (detected)"
+    return content.decode("utf-8", "replace"), "utf-8 (fallback, bytes replaced)"
+
+
+def _field(doc: Any, name: str) -> str | None:
+    value = doc.get(name) if isinstance(doc, dict) else getattr(doc, name, None)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def extract(
+    content: bytes, url: str, headers: dict[str, str] | None = None
+) -> Cleaned | CleanFailure:
+    """Extract an article body and metadata from page bytes; failures carry their reason."""
+    try:
+        content = gunzip(content, 20 * 1024 * 1024)
+    except Exception as exc:
+        return CleanFailure(url, f"broken gzip body: {exc}")
+    if not content.strip():
+        return CleanFailure(url, "empty body")
+    if looks_binary(content):
+        return CleanFailure(url, "binary body, not a page")
+    html, charset = decode_page(content, headers)
+    # an XML declaration naming an encoding makes lxml refuse an already-decoded string
+    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html, count=1)
+    try:
+        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+    except Exception as exc:  # trafilatura raises on some malformed markup
+        return CleanFailure(url, f"extraction error: {type(exc).__name__}: {exc}")
+    body = _field(doc, "text") if doc is not None else None
+    if doc is None or not body:
+        return CleanFailure(url, f"no article text found (decoded as {charset})")
+    return Cleaned(
+        text=body,
+        title=_field(doc, "title"),
+        author=_field(doc, "author"),
+        date=_field(doc, "date"),
+        sitename=_field(doc, "sitename"),
+        language=_field(doc, "language"),
+        charset=charset,
+        html=html,
+    )
 
 
 def _parse_date(value: str | None) -> datetime | None:
@@ -44,18 +164,14 @@ def clean_page(
     outlet: str | None = None,
     feed_published: datetime | None = None,
     keep_html: bool = True,
+    headers: dict[str, str] | None = None,
 ) -> Article | CleanFailure:
-    """Extract an article from raw page bytes (trafilatura detects the charset itself)."""
-    if not content.strip():
-        return CleanFailure(url, "empty body")
-    try:
-        doc = trafilatura.bare_extraction(content, url=url, with_metadata=True, include_comments=False)
-    except Exception as exc:  # trafilatura raises on some malformed markup
-        return CleanFailure(url, f"extraction error: {type(exc).__name__}: {exc}")
-    if doc is None or not (doc.text or "").strip():
-        return CleanFailure(url, "no article text found")
-    text = doc.text.strip()
-    title = (doc.title or "").strip() or None
+    """Extract an article from raw page bytes and the response headers."""
+    doc = extract(content, url, headers)
+    if isinstance(doc, CleanFailure):
+        return doc
+    text = doc.text
+    title = doc.title
     if title and not text.startswith(title):
         # the headline names the article's protagonist; keep it with the text it heads
         text = f"{title}\n\n{text}"
@@ -79,5 +195,5 @@ def clean_page(
         content_hash=digest,
         fetched_at=datetime.now(UTC),
         source_key=site,
-        raw_html=content.decode("utf-8", "replace") if keep_html else None,
+        raw_html=doc.html if keep_html else None,
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|smid|ref|src|at_\w+)$", re.I)
+TRACKING_PARAMS = re.compile(
+    r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|smid|ref|src|at_\w+)$", re.I
+)
 
 
 def canonical_url(url: str) -> str:
@@ -20,5 +22,9 @@ def canonical_url(url: str) -> str:
     path = re.sub(r"/amp/?$|\.amp(?=\.html?$)|/amp(?=/)", "", parts.path) or "/"
     if path != "/" and path.endswith("/"):
         path = path[:-1]
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not TRACKING_PARAMS.match(k) and k != "amp"))
+    query = urlencode(
+        sorted(
+            (k, v) for k, v in parse_qsl(parts.query) if not TRACKING_PARAMS.match(k) and k != "amp"
+        )
+    )
     return urlunsplit((scheme, host, path, query, ""))
