@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from claimwatch.records import Claim, ClaimLink, Contradiction, stable_id
+from extractors.antonyms import are_antonyms
+from extractors.predicates import NEGATORS, lemma
 
 # Relative gap two intervals must leave between them to count as a numeric conflict; round
 # numbers in news ("7,000") are rarely exact, so a 5 % gap is treated as agreement.
@@ -12,6 +16,18 @@ NUMERIC_TOLERANCE = 0.05
 # Claims about an attribute this many days apart describe different moments (an update).
 UPDATE_WINDOW_DAYS: dict[str, float] = {"death toll": 2, "injured": 2, "arrests": 7}
 DEFAULT_UPDATE_WINDOW_DAYS = 30.0
+# units a quantity may be stated in -> (base unit, factor to the base unit)
+UNIT_BASE: dict[str, tuple[str, float]] = {
+    "km": ("m", 1000.0), "kilometres": ("m", 1000.0), "kilometers": ("m", 1000.0),
+    "miles": ("m", 1609.344), "mile": ("m", 1609.344), "m": ("m", 1.0), "metres": ("m", 1.0),
+    "kg": ("kg", 1.0), "tonnes": ("kg", 1000.0), "tons": ("kg", 1000.0), "lb": ("kg", 0.4536),
+    "pounds": ("kg", 0.4536), "$": ("USD", 1.0), "dollars": ("USD", 1.0), "usd": ("USD", 1.0),
+    "€": ("EUR", 1.0), "euros": ("EUR", 1.0), "£": ("GBP", 1.0), "%": ("percent", 1.0),
+}  # fmt: skip
+# Two statements are about the same thing when this share of the shorter one's content
+# words (and at least STATEMENT_MIN_SHARED of them) occur in the other.
+STATEMENT_MIN_OVERLAP = 0.5
+STATEMENT_MIN_SHARED = 4
 DIRECTION_DEGREES: dict[str, int] = {
     "north": 0, "northeast": 45, "east": 90, "southeast": 135, "south": 180,
     "southwest": 225, "west": 270, "northwest": 315,
@@ -100,9 +116,14 @@ def compare(a: Claim, b: Claim, same_url: bool = False) -> Contradiction | Claim
         return None
     if a.attribute != b.attribute or a.value_type != b.value_type:
         return None
+    if (
+        a.value_type == "statement"
+        and alignment(a.value_text, b.value_text) < STATEMENT_MIN_OVERLAP
+    ):
+        return None  # same subject and verb, but about different things
     conflict = _typed_conflict(a, b)
     if conflict is None:
-        if a.value_type in ("quantity", "direction", "predicate"):
+        if a.value_type in ("quantity", "direction", "predicate", "entity", "statement"):
             relation = "agreement" if a.value_text.lower() == b.value_text.lower() else "compatible"
             return _link(a, b, relation, f"{a.value_text} and {b.value_text} can both be true")
         return None
@@ -112,7 +133,7 @@ def compare(a: Claim, b: Claim, same_url: bool = False) -> Contradiction | Claim
     if a.article_id != b.article_id and a.source_key and a.source_key == b.source_key:
         if a.outlet != b.outlet:
             return _link(a, b, "syndicated", "copies of one wire story: one source, not two")
-    if a.speaker and a.speaker == b.speaker and a.article_id != b.article_id:
+    if _same_speaker(a, b) and a.article_id != b.article_id:
         return _link(a, b, "reported", f"both report {a.speaker}; the speaker changed their figure")
     days = _days_apart(a, b)
     window = UPDATE_WINDOW_DAYS.get(a.attribute, DEFAULT_UPDATE_WINDOW_DAYS)
@@ -123,6 +144,7 @@ def compare(a: Claim, b: Claim, same_url: bool = False) -> Contradiction | Claim
 
 def _typed_conflict(a: Claim, b: Claim) -> Contradiction | None:
     if a.value_type == "quantity":
+        a, b = _normalised(a), _normalised(b)
         if (a.unit or "") != (b.unit or ""):
             return None
         gap = _gap(a, b)
@@ -147,8 +169,227 @@ def _typed_conflict(a: Claim, b: Claim) -> Contradiction | None:
         why = "one asserts what the other denies"
         return _conflict(a, b, kind, 0.8, why)
     if a.value_type == "entity":
-        if a.value_text.lower() == b.value_text.lower():
+        if _name_key(a.value_text) == _name_key(b.value_text):
             return None
         why = f"{a.attribute} can have one holder at a time"
         return _conflict(a, b, "exclusive", 0.75, why)
+    if a.value_type == "statement":
+        found = statement_difference(a.value_text, b.value_text)
+        if found is None:
+            return None
+        kind, score, why = found
+        return _conflict(a, b, kind, score, why)
+    return None
+
+
+def _same_speaker(a: Claim, b: Claim) -> bool:
+    if not (a.speaker and b.speaker):
+        return False
+    return _name_key(a.speaker) == _name_key(b.speaker)
+
+
+def _name_key(name: str) -> str:
+    # 'Ali Maisam Nazary' and 'Nazary' are one speaker; so are 'Mr. Watson' and 'Carlos Watson'
+    words = re.findall(r"[\w'-]+", name.lower())
+    return words[-1] if words else ""
+
+
+def _normalised(c: Claim) -> Claim:
+    base = UNIT_BASE.get((c.unit or "").lower())
+    if base is None:
+        return c
+    unit, factor = base
+    low = c.low * factor if c.low is not None else None
+    high = c.high * factor if c.high is not None else None
+    return replace(c, unit=unit, low=low, high=high)
+
+
+# --- statements: alignment, then a polarity flip, an antonym or an exclusive slot ------
+
+_TOKEN_RE = re.compile(
+    r"[A-Z](?:\.[A-Z])+\.?|[$€£]?\d[\d,.]*\d(?:bn|mn|m|k)?%?|[$€£]?\d(?:bn|mn|m|k)?%?|n't|[A-Za-z][\w’'-]*"
+)
+_STOP = {
+    "a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "as", "and",
+    "or", "but", "that", "which", "who", "this", "these", "those", "its", "his", "her", "their",
+    "it", "he", "she", "they", "we", "be", "have", "do", "will", "would", "can", "could",
+    "been", "has", "had", "is", "was", "are", "were", "did", "does", "s", "also", "than",
+    "after", "before", "into", "about", "over", "while", "so", "there", "then", "said", "say",
+}  # fmt: skip
+COLOURS = {
+    "red", "blue", "green", "yellow", "white", "black", "orange", "purple", "pink", "brown",
+    "grey", "gray", "gold", "silver",
+}  # fmt: skip
+ORDINALS = {
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+    "tenth", "last",
+}  # fmt: skip
+DEMONYMS = {
+    "american", "british", "english", "scottish", "welsh", "irish", "french", "german",
+    "italian", "spanish", "portuguese", "dutch", "belgian", "swiss", "austrian", "polish",
+    "russian", "ukrainian", "belarusian", "turkish", "greek", "swedish", "norwegian", "danish",
+    "finnish", "chinese", "japanese", "korean", "indian", "pakistani", "afghan", "iranian",
+    "iraqi", "syrian", "israeli", "palestinian", "lebanese", "egyptian", "saudi", "qatari",
+    "canadian", "mexican", "brazilian", "argentine", "australian", "african", "nigerian",
+    "kenyan", "ethiopian", "european", "asian", "taiwanese", "vietnamese", "thai", "indonesian",
+}  # fmt: skip
+CALENDAR = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december",
+}  # fmt: skip
+_SCALE = {"bn": 1e9, "mn": 1e6, "m": 1e6, "k": 1e3}
+
+
+@dataclass(frozen=True)
+class _Tok:
+    text: str
+    lower: str
+    lemma: str
+    kind: str  # word | stop | neg | number | money | percent | year | ordinal | colour | demonym | calendar | name
+
+
+def _tokens(text: str) -> list[_Tok]:
+    out: list[_Tok] = []
+    for i, m in enumerate(_TOKEN_RE.finditer(text)):
+        raw = re.sub(r"['’]s$", "", m.group(0))
+        low = (
+            raw.lower().rstrip(".")
+            if not re.fullmatch(r"[a-z](?:\.[a-z])+\.?", raw.lower())
+            else raw.lower()
+        )
+        out.append(_Tok(raw, low, lemma(low) if raw[0].isalpha() else low, _kind(raw, low, i)))
+    return out
+
+
+def _kind(raw: str, low: str, position: int) -> str:
+    if low in NEGATORS:
+        return "neg"
+    if raw[0] in "$€£":
+        return "money"
+    if raw[0].isdigit():
+        if raw.endswith("%"):
+            return "percent"
+        if re.fullmatch(r"(18|19|20)\d\d", raw):
+            return "year"
+        return "number"
+    if low in ORDINALS:
+        return "ordinal"
+    if low in COLOURS:
+        return "colour"
+    if low in DEMONYMS:
+        return "demonym"
+    if low in CALENDAR:
+        return "calendar"
+    if low in _STOP:
+        return "stop"
+    if raw[0].isupper() and position > 0:
+        return "name"
+    return "word"
+
+
+_VALUE_KINDS = {"number", "money", "percent", "year", "ordinal", "colour", "demonym", "name"}
+
+
+def _content(toks: list[_Tok]) -> set[str]:
+    return {t.lemma for t in toks if t.kind not in {"stop", "neg"}}
+
+
+def alignment(a_text: str, b_text: str) -> float:
+    """Share of the shorter statement's content words found in the other (0 when too few)."""
+    a, b = _content(_tokens(a_text)), _content(_tokens(b_text))
+    shared = len(a & b)
+    if shared < STATEMENT_MIN_SHARED or not a or not b:
+        return 0.0
+    return shared / min(len(a), len(b))
+
+
+def _negated_words(toks: list[_Tok]) -> set[str]:
+    """Content words under a negator: 'was not known as' -> {'know'}."""
+    out: set[str] = set()
+    for i, t in enumerate(toks):
+        if t.kind != "neg":
+            continue
+        for nxt in toks[i + 1 : i + 4]:
+            if nxt.kind not in {"stop", "neg"}:
+                out.add(nxt.lemma)
+                break
+    return out
+
+
+def _anchors(toks: list[_Tok], i: int) -> set[str]:
+    """The content words a value attaches to: the head after it, the word before it."""
+    found: set[str] = set()
+    for t in toks[i + 1 : i + 4]:
+        if t.kind == "word":
+            found.add(t.lemma)
+            break
+        if t.kind not in _VALUE_KINDS and t.lower not in {"and", "or", "-"}:
+            break
+    for t in reversed(toks[max(0, i - 4) : i]):
+        if t.kind == "word":
+            found.add(t.lemma)
+            break
+    return found
+
+
+def _amount(t: _Tok) -> float | None:
+    m = re.match(r"[$€£]?([\d,.]*\d)(bn|mn|m|k)?", t.lower)
+    if not m:
+        return None
+    try:
+        return float(m.group(1).replace(",", "")) * _SCALE.get(m.group(2) or "", 1.0)
+    except ValueError:
+        return None
+
+
+def _values_differ(x: _Tok, y: _Tok) -> bool:
+    if x.kind in {"number", "money", "percent"}:
+        vx, vy = _amount(x), _amount(y)
+        if vx is None or vy is None:
+            return False
+        scale = max(abs(vx), abs(vy), 1e-9)
+        # round figures in news are approximate; small counts ('35 years') are exact
+        return abs(vx - vy) / scale > (NUMERIC_TOLERANCE if scale >= 1000 else 0.0)
+    return x.lower != y.lower
+
+
+def _slot_conflict(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | None:
+    old_words = {t.lower for t in old}
+    new_words = {t.lower for t in new}
+    for i, x in enumerate(new):
+        if x.kind not in _VALUE_KINDS or x.lower in old_words:
+            continue
+        ax = _anchors(new, i)
+        for j, y in enumerate(old):
+            if y.kind != x.kind or y.lower in new_words or not (ax & _anchors(old, j)):
+                continue
+            if _values_differ(x, y):
+                return x.kind, y.text, x.text
+    return None
+
+
+def statement_difference(a_text: str, b_text: str) -> tuple[str, float, str] | None:
+    """Why two aligned statements cannot both be true: (kind, score, reason), or None."""
+    a, b = _tokens(a_text), _tokens(b_text)
+    a_lemmas, b_lemmas = {t.lemma for t in a}, {t.lemma for t in b}
+    for x, y, xl in ((a, b, b_lemmas), (b, a, a_lemmas)):
+        for word in sorted(_negated_words(x) - _negated_words(y)):
+            if word in xl and word in {t.lemma for t in x}:
+                return "negation", 0.8, f"one says '{word}', the other 'not {word}'"
+    a_only = {t.lemma for t in a if t.kind == "word"} - b_lemmas
+    b_only = {t.lemma for t in b if t.kind == "word"} - a_lemmas
+    for x in sorted(a_only):
+        for y in sorted(b_only):
+            if are_antonyms(x, y):
+                return "antonym", 0.75, f"'{x}' and '{y}' are opposites"
+    slot = _slot_conflict(b, a) or _slot_conflict(a, b)
+    if slot is not None:
+        kind, old, new = slot
+        label = {"number": "numbers", "money": "amounts", "percent": "shares", "year": "years"}
+        return (
+            ("numeric" if kind in label else "exclusive"),
+            0.7,
+            (f"{label.get(kind, kind + 's')} differ in the same place: {old} vs {new}"),
+        )
     return None

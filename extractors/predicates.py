@@ -1,13 +1,27 @@
-"""Negatable predicates: '<subject> did not <verb> <object>' and '<subject> <verb>ed <object>'."""
+"""Negatable claims: predicates ('did not order the seizures'), role holders, statements.
+
+Three claim types come from here:
+- predicate: '<subject> did not <verb> <object>' / '<subject> <verb>ed <object>', keyed by
+  '<verb> <object>'. A verb that is the antonym of a canonical one ('lost the vote') is
+  stored under the canonical verb ('win vote') with polarity -1 and hedge 'antonym', so the
+  (subject, attribute) index finds it next to 'won the vote'.
+- entity: 'X, the leader of ORG' -> subject ORG, attribute 'leader', value X.
+- statement: a whole sentence keyed by its subject's head and its main verb's lemma; the
+  detector aligns two statements by lexical overlap and looks for a polarity flip, an
+  antonym, or different values in one exclusive slot (number, colour, nationality, name).
+"""
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
 
 from extractors.attribution import Attribution
-from extractors.entities import EntityIndex
+from extractors.entities import EntityIndex, entity_id
 from extractors.subjects import find_owner
 
 _NEG_RE = re.compile(
@@ -16,13 +30,107 @@ _NEG_RE = re.compile(
     re.IGNORECASE,
 )
 _POS_VERB_RE = re.compile(r"^(?P<verb>[a-z]+(?:ed|s))\s+(?P<rest>[^.,;:!?]{0,60})", re.IGNORECASE)
-_STOP_OBJ = {"the", "a", "an", "any", "his", "her", "their", "its", "our", "this", "that", "these", "those", "to"}
+_STOP_OBJ = {
+    "the",
+    "a",
+    "an",
+    "any",
+    "his",
+    "her",
+    "their",
+    "its",
+    "our",
+    "this",
+    "that",
+    "these",
+    "those",
+    "to",
+}
+_OBJ_BREAK = {
+    "for",
+    "to",
+    "in",
+    "on",
+    "at",
+    "with",
+    "by",
+    "from",
+    "of",
+    "that",
+    "because",
+    "but",
+    "and",
+}
+
+# the marked member of an antonym pair -> the canonical verb it is stored under
+ANTONYM_VERBS: dict[str, str] = {
+    "lose": "win", "deny": "confirm", "reject": "accept", "refuse": "accept",
+    "acquit": "convict", "oppose": "support", "fail": "succeed", "close": "open",
+    "decrease": "increase", "fall": "rise", "drop": "rise", "ban": "allow", "forbid": "allow",
+}  # fmt: skip
+# roles with one holder at a time (a company has several founders and spokespeople)
+EXCLUSIVE_ROLES = (
+    "leader", "head", "chief", "president", "chairman", "chairwoman", "ceo", "commander",
+    "governor", "mayor", "prime minister", "chief executive",
+)  # fmt: skip
+_ROLE_RE = re.compile(
+    r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3}),\s+(?:the\s+)?(?:current\s+|new\s+)?"
+    rf"(?P<role>{'|'.join(EXCLUSIVE_ROLES)})\s+of\s+(?:the\s+)?(?P<org>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){{0,4}})"
+)
+_PRONOUNS = {
+    "he",
+    "she",
+    "they",
+    "it",
+    "we",
+    "i",
+    "you",
+    "this",
+    "that",
+    "which",
+    "who",
+    "there",
+    "these",
+    "those",
+}
+_AUX = {
+    "be", "have", "do", "will", "would", "shall", "should", "can", "could", "may", "might", "must",
+    "been", "being", "has", "had", "is", "was", "are", "were", "am", "did", "does",
+}  # fmt: skip
+NEGATORS = {"not", "n't", "never", "no"}
+_FUNCTION_WORDS = {
+    "a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "as", "and",
+    "or", "but", "that", "which", "who", "whom", "whose", "this", "these", "those", "its",
+    "his", "her", "their", "our", "my", "your", "it", "he", "she", "they", "we", "i", "you",
+    "into", "onto", "over", "under", "about", "after", "before", "than", "then", "so", "if",
+    "while", "also", "s", "'s", "’s", "up", "out", "off", "there", "here", "all", "some",
+    "any", "each", "both", "such", "very", "just", "more", "most", "other", "only", "own",
+    "said", "say", "says", "told", "according", "near", "between", "during", "amid", "since",
+} | _AUX | NEGATORS  # fmt: skip
+SPEECH_LEMMAS = {"say", "tell", "add", "write", "state", "claim", "announce", "report", "note"}
+Make = Callable[..., None]
 
 
-def _lemma(word: str, doc: Doc) -> str:
-    lookup = doc.vocab.lookups.get_table("lemma_lookup", {}) if doc.vocab.lookups.has_table("lemma_lookup") else {}
+@functools.lru_cache(maxsize=1)
+def _lemma_table() -> object | None:
+    # spacy-lookups-data ships the table inside its wheel; a blank pipeline does not load it
+    try:
+        from spacy.lookups import load_lookups
+
+        return load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+    except (ValueError, ImportError):
+        return None
+
+
+def lemma(word: str) -> str:
+    """Return the dictionary form of a word (lookup table; the word itself when unknown)."""
     w = word.lower()
-    return str(lookup.get(w, w)) if lookup else w
+    table = _lemma_table()
+    return str(table.get(w, w)) if table is not None else w  # type: ignore[attr-defined]
+
+
+def _tok_lemma(t: Token) -> str:
+    return t.lemma_.lower() if t.lemma_ else lemma(t.text)
 
 
 def find_predicates(
@@ -34,8 +142,24 @@ def find_predicates(
     main_actor: str | None,
     make: object,
 ) -> None:
-    """Negatable predicates: '<subject> did not <verb> <object>' and '<subject> <verb>ed <object>'."""
+    """Negatable predicates, exclusive role holders and sentence statements of one sentence."""
     assert callable(make)
+    _negated_predicates(doc, s_text, s_start, att, index, main_actor, make)
+    _positive_predicates(doc, s_text, s_start, att, index, make)
+    _role_holders(s_text, s_start, att, index, make)
+    _statement(doc, s_text, s_start, att, index, make)
+
+
+def _canonical(verb: str, polarity: int) -> tuple[str, int, str | None]:
+    if verb in ANTONYM_VERBS:
+        return ANTONYM_VERBS[verb], -polarity, "antonym"
+    return verb, polarity, None
+
+
+def _negated_predicates(
+    doc: Doc, s_text: str, s_start: int, att: Attribution, index: EntityIndex,
+    main_actor: str | None, make: Make,
+) -> None:  # fmt: skip
     for m in _NEG_RE.finditer(s_text):
         abs_start = s_start + m.start()
         subject = find_owner(
@@ -52,69 +176,201 @@ def find_predicates(
         if subject is None or obj is None:
             continue
         phrase_end = m.start("rest") + m.group("rest").lower().find(obj) + len(obj)
-        verb = _lemma(m.group("verb"), doc)
+        verb, polarity, hedge = _canonical(lemma(m.group("verb")), -1)
         modality = "predicted" if m.group("aux").lower() in {"will", "would"} else att.modality
         make(
             s_text, s_start, att, (abs_start, s_start + phrase_end),
-            subject_id=subject, attribute=f"{verb} {_lemma(obj, doc)}", value_type="predicate",
-            value_text=s_text[m.start() : phrase_end], polarity=-1, modality=modality,
+            subject_id=subject, attribute=f"{verb} {lemma(obj)}", value_type="predicate",
+            value_text=s_text[m.start() : phrase_end], polarity=polarity, modality=modality, hedge=hedge,
         )  # fmt: skip
-    # positive forms: an entity directly followed by a past-tense verb and its object
+
+
+def _positive_predicates(
+    doc: Doc, s_text: str, s_start: int, att: Attribution, index: EntityIndex, make: Make
+) -> None:
+    """An entity directly followed by a past-tense or present verb and its object."""
+    if not doc.has_annotation("TAG"):
+        return  # without tags a capitalised word before '-ed' is too often not a verb
     for s, e, eid, _ in index.mentions:
         if not (s_start <= s and e <= s_start + len(s_text)) or index.types[eid] not in {
             "PERSON",
             "ORG",
         }:
             continue
-        rest = s_text[e - s_start :].lstrip()
+        tail = s_text[e - s_start :]
+        rest = tail.lstrip()
         m = _POS_VERB_RE.match(rest)
         if not m:
             continue
-        span = doc.char_span(
-            e + (len(s_text[e - s_start :]) - len(rest)),
-            e + (len(s_text[e - s_start :]) - len(rest)) + len(m.group("verb")),
-        )
-        if (
-            span is None
-            or (doc.has_annotation("TAG") and span[0].tag_ not in {"VBD", "VBZ"})
-            or not doc.has_annotation("TAG")
-        ):
+        verb_start = e + len(tail) - len(rest)
+        span = doc.char_span(verb_start, verb_start + len(m.group("verb")))
+        if span is None or span[0].tag_ not in {"VBD", "VBZ"}:
             continue
         obj = _object_head(m.group("rest"))
         if obj is None:
             continue
-        verb = span[0].lemma_ or _lemma(m.group("verb"), doc)
+        verb, polarity, hedge = _canonical((span[0].lemma_ or lemma(m.group("verb"))).lower(), 1)
         make(
-            s_text, s_start, att, (s, s_start + (e - s_start) + len(s_text[e - s_start:]) - len(rest) + m.end()),
-            subject_id=eid, attribute=f"{verb.lower()} {_lemma(obj, doc)}", value_type="predicate",
-            value_text=f"{index.names[eid]} {m.group(0).strip()}", polarity=1,
+            s_text, s_start, att, (s, verb_start + m.end()),
+            subject_id=eid, attribute=f"{verb} {lemma(obj)}", value_type="predicate",
+            value_text=f"{index.names[eid]} {m.group(0).strip()}", polarity=polarity, hedge=hedge,
         )  # fmt: skip
 
 
 def _object_head(rest: str) -> str | None:
-    words = re.findall(r"[A-Za-z][\w-]*", rest)
     obj: list[str] = []
-    for w in words[:5]:
+    for w in re.findall(r"[A-Za-z][\w-]*", rest)[:5]:
         lw = w.lower()
         if lw in _STOP_OBJ and not obj:
             continue
-        if lw in {
-            "for",
-            "to",
-            "in",
-            "on",
-            "at",
-            "with",
-            "by",
-            "from",
-            "of",
-            "that",
-            "because",
-            "but",
-            "and",
-        }:
+        if lw in _OBJ_BREAK:
             break
         obj.append(lw)
     return obj[-1] if obj else None
 
 
+def _role_holders(
+    s_text: str, s_start: int, att: Attribution, index: EntityIndex, make: Make
+) -> None:
+    """'X, the leader of ORG': an entity-valued claim on ORG's exclusive role."""
+    for m in _ROLE_RE.finditer(s_text):
+        org = index.at(s_start + m.start("org"), s_start + m.end("org"))
+        if org is None or index.types.get(org) not in {"ORG", "PLACE"}:
+            continue
+        person = index.at(s_start + m.start("name"), s_start + m.end("name"))
+        holder = index.names[person] if person else m.group("name")
+        make(
+            s_text, s_start, att, (s_start + m.start(), s_start + m.end()),
+            subject_id=org, attribute=m.group("role").lower(), value_type="entity", value_text=holder,
+        )  # fmt: skip
+
+
+# --- statements ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Predication:
+    """The subject head and main verb of a sentence, and whether the verb is negated."""
+
+    subject: str
+    subject_start: int
+    verb: str
+    negated: bool
+
+
+def _predication_dep(sent: Span) -> Predication | None:
+    root = sent.root
+    if root.pos_ not in {"VERB", "AUX"}:
+        return None
+    if _tok_lemma(root) in SPEECH_LEMMAS:  # 'X said (that) Y': the statement is Y
+        inner = [
+            c for c in root.children if c.dep_ in {"ccomp", "xcomp"} and c.pos_ in {"VERB", "AUX"}
+        ]
+        root = inner[0] if inner else root
+    subj = [c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    if not subj or subj[0].lower_ in _PRONOUNS or subj[0].pos_ == "PRON":
+        return None
+    negated = any(c.dep_ == "neg" for c in root.children)
+    return Predication(_tok_lemma(subj[0]), subj[0].idx, _tok_lemma(root), negated)
+
+
+_VERB_RE = re.compile(
+    r"\b(?:(?P<aux>has|have|had|was|were|is|are|will|would|did|does|do|could|can)(?:\s+|(?=n't)))?"
+    r"(?P<neg>not\s+|n't\s+|never\s+)?(?:been\s+|be\s+)?(?P<verb>[a-z]+)\b"
+)
+_DETERMINERS = {
+    "the",
+    "a",
+    "an",
+    "its",
+    "his",
+    "her",
+    "their",
+    "our",
+    "this",
+    "that",
+    "of",
+    "in",
+    "for",
+}
+_PREP = {"of", "in", "at", "from", "for", "with", "on", "by", "near", "outside"}
+
+
+def _predication_rules(s_text: str) -> Predication | None:
+    """Without a parser: the first past-tense verb and the noun heading the phrase before it."""
+    for m in _VERB_RE.finditer(s_text):
+        word = m.group("verb")
+        verb = lemma(word)
+        if word in _FUNCTION_WORDS or (
+            m.group("aux") is None and (verb == word or word.endswith("s"))
+        ):
+            continue  # not a past-tense verb: a plural noun, an adjective ('red'), a stem
+        prev = re.findall(r"[\w'’]+", s_text[: m.start()])
+        if prev and prev[-1].lower() in _DETERMINERS:
+            continue  # 'the troubled start-up': a participle used as an adjective
+        words = list(re.finditer(r"[\w'’.-]+|[,;:()“”\"]", s_text[: m.start()]))
+        head = _head_before(words)
+        if head is None:
+            return None
+        neg = bool(m.group("neg")) or bool(re.search(r"n't\s*$", s_text[: m.start("verb")]))
+        neg = neg or bool(re.match(r"\s+(?:not|never)\b", s_text[m.end() :]))
+        return Predication(lemma(head.group(0).strip(".")), head.start(), verb, neg)
+    return None
+
+
+def _head_before(words: list[re.Match[str]]) -> re.Match[str] | None:
+    """The head noun of the phrase ending just before the verb, skipping trailing PPs."""
+    i = len(words) - 1
+    while i >= 0 and words[i].group(0).lower() in {
+        "also",
+        "reportedly",
+        "allegedly",
+        "then",
+        "now",
+    }:
+        i -= 1
+    if i < 0 or not re.match(r"\w", words[i].group(0)) or words[i].group(0).lower() in _PRONOUNS:
+        return None
+    head = i
+    j = i
+    # '<noun> of the troubled start-up Ozy Media' -> the noun before the preposition
+    while j >= 0 and re.match(r"\w", words[j].group(0)) and i - j < 8:
+        if words[j].group(0).lower() in _PREP and j > 0 and re.match(r"\w", words[j - 1].group(0)):
+            head = j - 1
+            i = j - 1
+        j -= 1
+    word = words[head].group(0).lower()
+    if word in _FUNCTION_WORDS or word in _PRONOUNS:
+        return None
+    return words[head]
+
+
+def _statement(
+    doc: Doc, s_text: str, s_start: int, att: Attribution, index: EntityIndex, make: Make
+) -> None:
+    if "\n\n" in s_text.strip():  # a sentencizer without a parser runs across paragraphs
+        cut = s_text.rindex("\n\n") + 2
+        s_text, s_start = s_text[cut:], s_start + cut
+    text = s_text.strip()
+    if len(text) < 20 or len(text) > 400:
+        return
+    pred: Predication | None = None
+    if doc.has_annotation("DEP"):
+        sent = doc.char_span(s_start, s_start + len(s_text), alignment_mode="expand")
+        if sent is not None and len(sent):
+            pred = _predication_dep(sent)
+        if pred is not None:
+            pred = Predication(pred.subject, pred.subject_start - s_start, pred.verb, pred.negated)
+    else:
+        pred = _predication_rules(s_text)
+    if pred is None or pred.verb in SPEECH_LEMMAS or pred.verb in _AUX - {"be"}:
+        return
+    abs_subj = s_start + pred.subject_start
+    entity = index.at(abs_subj, abs_subj + len(pred.subject))
+    subject_id = entity or entity_id("CONCEPT", pred.subject)
+    lead = len(s_text) - len(s_text.lstrip())
+    make(
+        s_text, s_start, att, (s_start + lead, s_start + lead + len(text)),
+        subject_id=subject_id, attribute=f"statement {pred.verb}", value_type="statement",
+        value_text=text, polarity=-1 if pred.negated else 1,
+    )  # fmt: skip

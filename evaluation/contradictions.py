@@ -1,0 +1,229 @@
+"""Contradiction evaluation on labelled pairs (SummEdits news JSON, FEVER-Symmetric JSONL).
+
+Each pair goes through the product's own path: the first text becomes a stored article,
+the second a new one; both are extracted with extractors.claims.extract_article, stored in
+a DuckDB warehouse (in memory, one transaction per pair, rolled back afterwards) and the
+new claims are checked with claimwatch.alerts.detect through the (subject, attribute)
+index. A pair is predicted inconsistent iff at least one contradiction is found.
+
+Positives are the inconsistent pairs (SummEdits label 0, FEVER REFUTES); the
+false-positive rate is measured on the consistent ones (label 1, SUPPORTS).
+
+Usage: claimwatch eval contradictions FILE [--json]
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from claimwatch.alerts import detect
+from claimwatch.records import Article, Claim, stable_id
+from extractors.claims import extract_article
+from extractors.pipeline import load_nlp
+from warehouse.loading import upsert
+from warehouse.store import migrate
+
+# edit types that make a summary contradict its document (the issue's target subset)
+CONTRADICTION_TYPES = ("antonym_swap", "negation_insertion_removal", "entity_modification")
+# new information, not a contradiction: reported on its own
+HALLUCINATION = "hallucinated_fact_insertion"
+_T0 = datetime(2023, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One labelled pair: stored text, new text, whether they are inconsistent, edit types."""
+
+    stored: str
+    new: str
+    inconsistent: bool
+    edit_types: tuple[str, ...] = ()
+
+
+def read_pairs(path: Path) -> list[Pair]:
+    """Read SummEdits (JSON list) or FEVER-Symmetric (JSONL) pairs in their native formats."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        return [
+            Pair(r["doc"], r["summary"], int(r["label"]) == 0, tuple(r.get("edit_types") or ()))
+            for r in json.loads(text)
+        ]
+    pairs = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        evidence = r.get("evidence_sentence") or r.get("evidence") or ""
+        label = r.get("gold_label") or r.get("label")
+        if label not in ("SUPPORTS", "REFUTES"):
+            continue
+        pairs.append(Pair(_detok(r["claim"]), _detok(evidence), label == "REFUTES"))
+    return pairs
+
+
+def _detok(text: str) -> str:
+    """Undo FEVER's PTB tokenisation ('-LRB-', ' ,') so the extractors see ordinary text."""
+    for a, b in (
+        ("-LRB-", "("),
+        ("-RRB-", ")"),
+        ("-LSB-", "["),
+        ("-RSB-", "]"),
+        ("``", '"'),
+        ("''", '"'),
+    ):
+        text = text.replace(a, b)
+    for p in (" ,", " .", " ;", " :", " 's", " n't", " )", " %"):
+        text = text.replace(p, p.strip() if p != " 's" else "'s")
+    return text.replace("( ", "(").strip()
+
+
+class PairChecker:
+    """Runs extraction, storage and detection for pairs against one in-memory warehouse."""
+
+    def __init__(self) -> None:
+        self.nlp, self.backend = load_nlp()
+        self.con = duckdb.connect(":memory:")
+        migrate(self.con)
+        self._cache: dict[tuple[str, str], list[Claim]] = {}
+
+    def _claims(self, text: str, role: str) -> tuple[Article, list[Claim]]:
+        article = Article(
+            article_id=stable_id(role, text), topic="eval", url=f"eval://{role}/{stable_id(text)}",
+            canonical_url=f"eval://{role}/{stable_id(text)}", outlet=role, title=None, author=None,
+            published=_T0, language="en", text=text, content_hash=stable_id(text),
+            fetched_at=_T0, source_key=role,
+        )  # fmt: skip
+        key = (role, text)
+        if key not in self._cache:
+            self._cache[key] = extract_article(article, self.nlp).claims
+        return article, self._cache[key]
+
+    def contradictions(self, pair: Pair) -> list[str]:
+        """The kinds of the contradictions found between a pair's new and stored texts."""
+        stored_article, stored = self._claims(pair.stored, "stored")
+        new_article, new = self._claims(pair.new, "new")
+        self.con.begin()
+        try:
+            upsert(self.con, [stored_article, new_article])
+            upsert(self.con, stored)
+            upsert(self.con, new)
+            found, _ = detect(self.con, new)
+        finally:
+            self.con.rollback()
+        new_ids = {c.claim_id for c in new}
+        stored_ids = {c.claim_id for c in stored}
+        # only disagreements between the two texts count, not within one of them
+        return [
+            x.kind
+            for x in found
+            if {x.claim_a, x.claim_b} & new_ids and {x.claim_a, x.claim_b} & stored_ids
+        ]
+
+
+def scores(gold: Iterable[bool], predicted: Iterable[bool]) -> dict[str, float | int | None]:
+    """Precision, recall, balanced accuracy and false-positive rate of binary predictions."""
+    c = Counter(zip(gold, predicted, strict=True))
+    tp, fp, fn, tn = c[(True, True)], c[(False, True)], c[(True, False)], c[(False, False)]
+    precision = tp / (tp + fp) if tp + fp else None
+    recall = tp / (tp + fn) if tp + fn else None
+    fpr = fp / (fp + tn) if fp + tn else None
+    if recall is not None and fpr is not None:
+        balanced: float | None = (recall + 1 - fpr) / 2
+    else:
+        balanced = None
+    r = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in
+         {"precision": precision, "recall": recall, "balanced_accuracy": balanced,
+          "false_positive_rate": fpr}.items()}  # fmt: skip
+    return {**r, "n": tp + fp + fn + tn, "tp": tp, "fp": fp, "fn": fn, "tn": tn}
+
+
+def evaluate(pairs: list[Pair], checker: PairChecker | None = None) -> dict[str, Any]:
+    """Run every pair through the product path and score it overall and per edit type."""
+    checker = checker or PairChecker()
+    kinds = [checker.contradictions(p) for p in pairs]
+    predicted = [bool(k) for k in kinds]
+    gold = [p.inconsistent for p in pairs]
+    consistent = [i for i, p in enumerate(pairs) if not p.inconsistent]
+
+    def subset(members: list[int]) -> dict[str, float | int | None]:
+        idx = members + consistent
+        return scores([gold[i] for i in idx], [predicted[i] for i in idx])
+
+    types = sorted({t for p in pairs for t in p.edit_types})
+    by_type = {
+        t: subset([i for i, p in enumerate(pairs) if p.inconsistent and t in p.edit_types])
+        for t in types
+    }
+    has_types = any(p.edit_types for p in pairs)
+    target = [
+        i for i, p in enumerate(pairs)
+        if p.inconsistent and p.edit_types and set(p.edit_types) <= set(CONTRADICTION_TYPES)
+    ]  # fmt: skip
+    found_kinds = Counter(k for ks in kinds for k in set(ks))
+    return {
+        "overall": scores(gold, predicted),
+        "by_type": by_type,
+        "contradiction_types": subset(target) if has_types else None,
+        "kinds_found": dict(sorted(found_kinds.items())),
+        "nlp_backend": checker.backend,
+    }
+
+
+def evaluate_file(path: Path, limit: int | None = None) -> dict[str, Any]:
+    """Evaluate one labelled file (optionally its first `limit` pairs)."""
+    pairs = read_pairs(path)
+    return {"file": str(path), **evaluate(pairs[:limit] if limit else pairs)}
+
+
+def _row(name: str, s: dict[str, Any] | None) -> str:
+    if s is None:
+        return f"{name:<34} -"
+
+    def f(v: object) -> str:
+        return f"{v:.3f}" if isinstance(v, float) else "-"
+
+    return (
+        f"{name:<34} {f(s['precision']):>9} {f(s['recall']):>7} {f(s['balanced_accuracy']):>9} "
+        f"{f(s['false_positive_rate']):>7} {s['n']:>5}   tp={s['tp']} fp={s['fp']} fn={s['fn']} tn={s['tn']}"
+    )
+
+
+def format_report(result: dict[str, Any]) -> str:
+    """A plain-text table of the evaluation result."""
+    head = f"{'':<34} {'precision':>9} {'recall':>7} {'bal.acc':>9} {'FPR':>7} {'n':>5}"
+    lines = [f"{result.get('file', '')}  (NLP backend {result['nlp_backend']})", head]
+    lines.append(_row("overall", result["overall"]))
+    if result["contradiction_types"] is not None:
+        lines.append(_row("antonym+negation+entity vs consistent", result["contradiction_types"]))
+    for name, s in result["by_type"].items():
+        if name != HALLUCINATION:
+            lines.append(_row(f"  {name}", s))
+    if HALLUCINATION in result["by_type"]:
+        lines.append("new information (not a contradiction; flagging it counts as recall here):")
+        lines.append(_row(f"  {HALLUCINATION}", result["by_type"][HALLUCINATION]))
+    lines.append(f"contradiction kinds found: {result['kinds_found']}")
+    return "\n".join(lines)
+
+
+def to_json(result: dict[str, Any]) -> str:
+    """The --json object: overall, by_type and contradiction_types."""
+    keep = ("precision", "recall", "balanced_accuracy", "false_positive_rate", "n")
+
+    def trim(s: dict[str, Any] | None) -> dict[str, Any] | None:
+        return None if s is None else {k: s[k] for k in keep}
+
+    return json.dumps(
+        {
+            "overall": trim(result["overall"]),
+            "by_type": {k: trim(v) for k, v in result["by_type"].items()},
+            "contradiction_types": trim(result["contradiction_types"]),
+        }
+    )
