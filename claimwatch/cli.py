@@ -227,5 +227,22 @@ def eval_ner(
     print(json.dumps(result) if as_json else format_ner_report(result))
 
 
+@eval_app.command("clean")
+def eval_clean(
+    pages_dir: Annotated[Path, typer.Argument(help="folder of <id>.html or <id>.html.gz pages")],
+    gold: Annotated[Path, typer.Argument(help="JSON {id: {articleBody, url}}, a fundus INDEX_paired.json, or a newspaper4k metadata folder")],
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Score cleaned article bodies (token precision/recall/F1), ours beside bare trafilatura."""
+    from evaluation.clean import report, run
+
+    try:
+        result = run(pages_dir, gold)
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    print(json.dumps(result) if as_json else report(result))
+
+
 if __name__ == "__main__":
     app()
