@@ -227,6 +227,19 @@ def eval_ner(
     print(json.dumps(result) if as_json else format_ner_report(result))
 
 
+@eval_app.command("contradictions")
+def eval_contradictions(
+    path: Annotated[Path, typer.Argument(help="SummEdits .json or FEVER-Symmetric .jsonl file")],
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    limit: Annotated[int | None, typer.Option(help="only the first N pairs")] = None,
+) -> None:
+    """Score contradiction detection (extract, store, compare) on labelled text pairs."""
+    from evaluation.contradictions import evaluate_file, format_report, to_json
+
+    result = evaluate_file(path, limit=limit)
+    print(to_json(result) if as_json else format_report(result))
+
+
 @eval_app.command("clean")
 def eval_clean(
     pages_dir: Annotated[Path, typer.Argument(help="folder of <id>.html or <id>.html.gz pages")],
@@ -242,6 +255,73 @@ def eval_clean(
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
     print(json.dumps(result) if as_json else report(result))
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Prefect server port on 127.0.0.1")] = 4200,
+    demo_site: Annotated[bool, typer.Option(help="also serve the sample site for monitor-panjshir")] = True,
+) -> None:
+    """Start a local Prefect server, the work pool, the deployments and a worker on 127.0.0.1."""
+    from claimwatch.serve import ServeError
+    from claimwatch.serve import serve as start_stack
+
+    project = Path.cwd()
+    if not (project / "prefect.yaml").exists():
+        console.print("run this from the claimwatch folder (where prefect.yaml is)")
+        raise typer.Exit(1)
+    with console.status("starting the Prefect server, work pool, deployments and worker"):
+        try:
+            stack = start_stack(project, port=port, demo_site=demo_site)
+        except ServeError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from None
+    console.print(f"Prefect UI:  {stack.ui_url}")
+    console.print(f"API:         {stack.api_url}   (export PREFECT_API_URL={stack.api_url})")
+    console.print(f"deployments: {', '.join(stack.deployments) or 'none'}")
+    for failure in stack.failed_deployments:
+        console.print(f"[yellow]not deployed[/yellow] {failure}")
+    console.print(f"logs and PID files: {stack.state_dir}    stop with: claimwatch stop")
+
+
+@app.command()
+def stop() -> None:
+    """Stop what `claimwatch serve` started (and nothing else), using its PID files."""
+    from claimwatch.serve import STATE_DIR
+    from claimwatch.serve import stop as stop_stack
+
+    for line in stop_stack(Path.cwd() / STATE_DIR):
+        console.print(line)
+
+
+@app.command()
+def backfill(
+    topic: Annotated[str, typer.Argument(help="topic name (topics/NAME.toml)")],
+    since: Annotated[str, typer.Option(help="first publication day, YYYY-MM-DD")],
+    until: Annotated[str | None, typer.Option(help="last publication day (default today)")] = None,
+    db: DbOption = "var/claimwatch.duckdb",
+    topic_file: Annotated[str | None, typer.Option(help="topic TOML file")] = None,
+    site: Annotated[str | None, typer.Option(help="URL that replaces {site} in the topic's sources")] = None,
+) -> None:
+    """Load a topic's articles published in a date range from its feeds and sitemaps."""
+    from datetime import date
+
+    from flows.backfill import backfill as backfill_flow
+
+    summary = backfill_flow(
+        topic=topic,
+        since=date.fromisoformat(since),
+        until=date.fromisoformat(until) if until else None,
+        db=db,
+        topic_file=topic_file,
+        site=site,
+        show_progress=console.is_terminal,
+    )
+    console.print(
+        f"{summary.articles_new} new articles, {summary.claims_new} new claims, "
+        f"{summary.contradictions_new} new contradictions, {summary.failed} failed fetches"
+    )
+    _print_alerts(summary.alerts, "Alerts raised or updated")
 
 
 if __name__ == "__main__":
