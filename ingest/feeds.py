@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import gzip
 import json
+import warnings
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -108,7 +109,9 @@ def _json_feed(content: bytes, feed_url: str) -> FeedResult | None:
 
 def _entry_date(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        when = entry.get(key)
+        with warnings.catch_warnings():  # feedparser warns that it maps updated to published
+            warnings.simplefilter("ignore", DeprecationWarning)
+            when = entry.get(key)
         if when:
             try:
                 return datetime.fromtimestamp(calendar.timegm(when), UTC)
