@@ -8,7 +8,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export PREFECT_HOME ?= $(CURDIR)/var/prefect
 
-.PHONY: demo test lint typecheck eval bench clean
+.PHONY: demo test lint typecheck eval bench clean serve stop
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; run: make PYTHON=python3 ..."; exit 1; }
@@ -28,6 +28,13 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy claimwatch flows extractors warehouse ingest
+
+# A local Prefect server, work pool, deployments and worker on 127.0.0.1 (see README).
+serve: $(STAMP)
+	$(BIN)/claimwatch serve
+
+stop: $(STAMP)
+	$(BIN)/claimwatch stop
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -49,6 +49,8 @@ def free_port() -> int:
 def port_free(port: int) -> bool:
     """Return whether a TCP port on 127.0.0.1 can be bound."""
     with socket.socket() as s:
+        # as the servers themselves do: connections in TIME_WAIT after a stop do not block a restart
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
@@ -111,7 +113,7 @@ def start_process(
     )
     log.close()
     record = {"pid": proc.pid, "argv": argv, "started": time.time()}
-    (state_dir / f"{name}.pid").write_text(json.dumps(record), encoding="utf-8")
+    (state_dir / f"{name}.pid").write_text(json.dumps(record) + "\n", encoding="utf-8")
     return proc.pid
 
 
@@ -280,4 +282,6 @@ def serve(
 
 def stop(state_dir: Path) -> list[str]:
     """Stop what serve() started, worker first, using its PID files; return what happened."""
-    return [stop_process(name, state_dir) for name in ("worker", "server", "site")]
+    lines = [stop_process(name, state_dir) for name in ("worker", "server", "site")]
+    (state_dir / "api_url").unlink(missing_ok=True)
+    return lines
