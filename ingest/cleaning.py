@@ -32,6 +32,9 @@ _SUPERSETS = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "
               "x-sjis": "shift_jis", "tis-620": "cp874", "iso-8859-11": "cp874"}  # fmt: skip
 
 
+MIN_WORDS = 10  # fewer words than this is a menu, a paywall stub or an error page, not an article
+
+
 @dataclass(frozen=True)
 class CleanFailure:
     """A page that yielded no article, and why."""
@@ -101,8 +104,18 @@ def decode_page(content: bytes, headers: dict[str, str] | None = None) -> tuple[
             lenient = content.decode(codec, "replace")
             if lenient.count("\ufffd") <= max(3, len(lenient) // 2000):
                 return lenient, f"{codec} ({origin}, bad bytes replaced)"
-    best = charset_normalizer.from_bytes(content[:200_000]).best()
-    if best is not None and _codec(best.encoding):
+    matches = list(charset_normalizer.from_bytes(content[:200_000]))
+    if matches:
+        best = matches[0]
+        # single-byte code pages are hard to tell apart on short pages; windows-1252 is the
+        # web's own fallback (WHATWG), so it wins when it reads the bytes about as well
+        western = next((m for m in matches if _codec(m.encoding) == "cp1252"), None)
+        if (
+            western is not None
+            and western.chaos <= best.chaos + 0.01
+            and not best.encoding.startswith(("utf", "big5", "gb", "shift", "euc", "iso2022"))
+        ):
+            best = western
         codec = _codec(best.encoding) or "utf-8"
         return content.decode(codec, "replace"), f"{codec} (detected)"
     return content.decode("utf-8", "replace"), "utf-8 (fallback, bytes replaced)"
@@ -170,6 +183,11 @@ def clean_page(
     doc = extract(content, url, headers)
     if isinstance(doc, CleanFailure):
         return doc
+    words = len(doc.text.split())
+    if words < MIN_WORDS:
+        return CleanFailure(
+            url, f"no article text found (only {words} words: navigation or a stub)"
+        )
     text = doc.text
     title = doc.title
     if title and not text.startswith(title):
