@@ -29,6 +29,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy claimwatch flows extractors warehouse ingest
 
+# the benchmark suite (about 10-15 min on 2 cores): BENCHMARKS.md, bench/results.json, bench/throughput.png
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
 # A local Prefect server, work pool, deployments and worker on 127.0.0.1 (see README).
 serve: $(STAMP)
 	$(BIN)/claimwatch serve
