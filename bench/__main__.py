@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipping the benchmarks: {exc}", file=sys.stderr)
         return 0
     config = QUICK if args.quick else Config()
+    # a quick run never overwrites the committed report
+    args.out = args.out or (REPO / "var" / "bench-quick" if args.quick else REPO)
     if args.out != REPO:
         config = replace(config, workdir=args.out / "work")
     results = run_suite(config, command=args.command)

@@ -324,5 +324,15 @@ def backfill(
     _print_alerts(summary.alerts, "Alerts raised or updated")
 
 
+@app.command()
+def bench(
+    quick: Annotated[bool, typer.Option("--quick", help="tiny sizes: check that the suite runs")] = False,
+) -> None:
+    """Run the benchmarks: BENCHMARKS.md, bench/results.json and a chart (10-15 min on 2 cores)."""
+    from bench.__main__ import main
+
+    raise typer.Exit(main(["--quick"] if quick else []))
+
+
 if __name__ == "__main__":
     app()
