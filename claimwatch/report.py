@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 SILENT_AFTER_RUNS = 3
 RUNS_SHOWN = 30
 ENTITIES_SHOWN = 40
+NO_SUBJECT = "(no subject)"
 STATE_ORDER = {"open": 0, "acknowledged": 1, "resolved": 2}
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -249,7 +250,7 @@ def evidence(
 # --- reading the warehouse ---------------------------------------------------------------
 
 _CLAIMS_SQL = """
-SELECT c.claim_id, c.article_id, c.subject_id, coalesce(e.name, c.subject, '(no subject)'), c.attribute,
+SELECT c.claim_id, c.article_id, c.subject_id, coalesce(e.name, c.subject, ?), c.attribute,
        c.value_type, c.value_text, c.number, c.low, c.high, c.unit, c.hedge, c.direction, c.place,
        c.polarity, c.modality, c.speaker, c.speaker_role, c.verb, coalesce(c.outlet, a.outlet, '?'),
        coalesce(c.published, a.published, a.fetched_at), c.sentence,
@@ -265,7 +266,7 @@ ORDER BY 21 NULLS LAST, c.claim_id
 
 def _claims(con: duckdb.DuckDBPyConnection, topic: str) -> dict[str, ClaimView]:
     out: dict[str, ClaimView] = {}
-    for r in con.execute(_CLAIMS_SQL, [topic]).fetchall():
+    for r in con.execute(_CLAIMS_SQL, [NO_SUBJECT, topic]).fetchall():
         ev = evidence(r[21], r[6], r[22], r[23], r[24])
         out[r[0]] = ClaimView(*r[:21], evidence=ev, url=safe_url(r[25]), title=r[26])  # type: ignore[misc]
     return out
@@ -373,7 +374,7 @@ def _entities(
     ]
     # subjects of claims whose entity row has no mention in this topic still get a page
     for sid, cs in by_subject.items():
-        if sid not in known:
+        if sid not in known and cs[0].subject != NO_SUBJECT:
             views.append(EntityView(sid, cs[0].subject, "", [], 0, [], cs))
     views.sort(key=lambda v: (-len(v.claims), -v.mentions, v.name.lower()))
     return views[:ENTITIES_SHOWN], max(0, len(views) - ENTITIES_SHOWN)
@@ -615,7 +616,7 @@ def quantity_chart(claims: list[ClaimView], conflicting: set[str], title: str) -
                     lo,
                     hi,
                     colors=col,
-                    linewidth=11,
+                    linewidth=16,
                     alpha=0.22 if open_end else 0.45,
                     capstyle="butt",
                 )
@@ -652,6 +653,9 @@ def quantity_chart(claims: list[ClaimView], conflicting: set[str], title: str) -
             ax.annotate(_label(c.value_text), (x, value), xytext=(10, -3), textcoords="offset points",
                         fontsize=9, color=CONFLICT if hit else "#1f2933",
                         fontweight="bold" if hit else "normal")  # fmt: skip
+            if lo != hi:
+                ax.annotate(_label(c.interval), (x, value), xytext=(10, -14), textcoords="offset points",
+                            fontsize=7.5, color="#6b7682")  # fmt: skip
         ax.set_ylim(bottom, top)
         lo_x, hi_x = min(x for x, _ in placed), max(x for x, _ in placed)
         pad = max((hi_x - lo_x) * 0.15, 0.3)
