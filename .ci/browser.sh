@@ -20,6 +20,10 @@ if [ "$(id -u)" -ne 0 ]; then
     fi
 fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
-"$CHROMIUM" --version
+if ! { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; }; then
+    # On CI a missing browser is an error; on a laptop without apt access the test skips.
+    echo "browser setup: apt-get could not install chromium" >&2
+    [ -n "${CI:-}" ] && exit 1
+    exit 0
+fi
+"$CHROMIUM" --version 2>/dev/null
