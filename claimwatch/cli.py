@@ -326,7 +326,7 @@ def backfill(
 
 @app.command()
 def bench(
-    quick: Annotated[bool, typer.Option("--quick", help="tiny sizes: check that the suite runs")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="tiny sizes: a quick check")] = False,
 ) -> None:
     """Run the benchmarks: BENCHMARKS.md, bench/results.json and a chart (10-15 min on 2 cores)."""
     from bench.__main__ import main
