@@ -7,6 +7,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -45,12 +46,16 @@ class Stack:
         response.raise_for_status()
         return dict(response.json())
 
-    def trigger(self, name: str, parameters: dict[str, Any]) -> str:
-        """Create a flow run of a deployment now; return its id."""
+    def trigger(
+        self, name: str, parameters: dict[str, Any], scheduled: datetime | None = None
+    ) -> str:
+        """Create a flow run of a deployment (now, or as if scheduled at `scheduled`); return its id."""
         dep = self.deployment(name)
-        response = self.http.post(
-            f"/deployments/{dep['id']}/create_flow_run", json={"parameters": parameters}
-        )
+        body: dict[str, Any] = {"parameters": parameters}
+        if scheduled:
+            details = {"scheduled_time": scheduled.isoformat()}
+            body["state"] = {"type": "SCHEDULED", "name": "Scheduled", "state_details": details}
+        response = self.http.post(f"/deployments/{dep['id']}/create_flow_run", json=body)
         response.raise_for_status()
         return str(response.json()["id"])
 
@@ -221,3 +226,18 @@ def test_backfill_reads_a_sitemap_for_a_date_range(stack: Stack, tmp_path: Path)
     assert _rows(db, "SELECT status, articles_new FROM flow_runs WHERE run_id = ?", [run_id]) == [
         ("completed", 3)
     ]
+
+
+def test_a_run_late_by_more_than_its_interval_is_skipped(stack: Stack, tmp_path: Path) -> None:
+    db = tmp_path / "cw.duckdb"
+    missed = datetime.now(UTC) - timedelta(minutes=20)  # as if the machine was down at that slot
+    with serve_site() as site:
+        run_id = stack.trigger(
+            "monitor_topic/monitor-panjshir", {"site": site, "db": str(db)}, scheduled=missed
+        )
+        state = stack.wait(run_id, FINAL)
+    assert state["type"] == "COMPLETED", state
+    assert _rows(db, "SELECT status, articles_new FROM flow_runs WHERE run_id = ?", [run_id]) == [
+        ("skipped", 0)
+    ]
+    assert _rows(db, "SELECT count(*) FROM articles") == [(0,)]
