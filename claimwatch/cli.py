@@ -42,6 +42,7 @@ def _print_alerts(alerts: list, heading: str) -> None:  # type: ignore[type-arg]
 @app.command()
 def demo(db: DbOption = DEMO_DB) -> None:
     """Serve the bundled sample site on 127.0.0.1 and run monitor_topic for 'panjshir' on it."""
+    from claimwatch.report import report_dir
     from demo.site import serve_site, topic_file
     from flows.monitor import monitor_topic
 
@@ -56,6 +57,7 @@ def demo(db: DbOption = DEMO_DB) -> None:
     if not os.environ.get("CLAIMWATCH_APPRISE_URLS"):
         console.print("\n(no notification URLs configured: set CLAIMWATCH_APPRISE_URLS to deliver alerts)")
     console.print(f"\nDuckDB file: {Path(db).resolve()}")
+    console.print(f"Report (open in a browser): {report_dir(db, 'panjshir') / 'index.html'}")
     console.print(f'Try: claimwatch sql --db {db} "SELECT kind, explanation FROM contradictions"')
 
 
