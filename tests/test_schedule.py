@@ -241,3 +241,18 @@ def test_a_run_late_by_more_than_its_interval_is_skipped(stack: Stack, tmp_path:
         ("skipped", 0)
     ]
     assert _rows(db, "SELECT count(*) FROM articles") == [(0,)]
+
+
+def test_a_failed_run_is_recorded_and_announced(
+    prefect_harness: None, webhook: Any, tmp_path: Path
+) -> None:
+    from flows.monitor import monitor_topic
+
+    db = tmp_path / "cw.duckdb"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "bad"\n')  # no sources: bad input, failed at once, never retried
+    with pytest.raises(ValueError, match="sources"):
+        monitor_topic(topic="bad", db=str(db), topic_file=str(bad), notify=[webhook.url])
+    assert _rows(db, "SELECT topic, status FROM flow_runs") == [("bad", "failed")]
+    assert len(webhook.bodies) == 1
+    assert "run failed" in str(webhook.bodies[0].get("title"))
