@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from claimwatch.detection import compare
+from claimwatch.detection import alignment, compare
 from claimwatch.records import Alert, Claim, ClaimLink, Contradiction, stable_id
 from warehouse.lookups import claims_by_key
 
@@ -30,7 +30,10 @@ def detect(
     links: dict[str, ClaimLink] = {}
     new_ids = {c.claim_id for c in comparable}
     for claim in comparable:
-        for other, url in by_key[(claim.subject_id or "", claim.attribute)]:
+        candidates = by_key[(claim.subject_id or "", claim.attribute)]
+        if claim.value_type == "statement":
+            candidates = _best_aligned(claim, candidates)
+        for other, url in candidates:
             if other.claim_id == claim.claim_id:
                 continue
             if other.claim_id in new_ids and other.claim_id < claim.claim_id:
@@ -42,6 +45,17 @@ def detect(
             elif isinstance(result, ClaimLink):
                 links[result.link_id] = result
     return list(contradictions.values()), list(links.values())
+
+
+def _best_aligned(claim: Claim, candidates: list[tuple[Claim, str]]) -> list[tuple[Claim, str]]:
+    """A statement is checked against the stored statement(s) that say most nearly the same."""
+    scored = [
+        (alignment(claim.value_text, c.value_text), c, u)
+        for c, u in candidates
+        if c.claim_id != claim.claim_id
+    ]
+    best = max((s for s, _, _ in scored), default=0.0)
+    return [(c, u) for s, c, u in scored if s == best and s > 0]
 
 
 def severity(score: float) -> str:
@@ -69,9 +83,12 @@ def build_alerts(con: duckdb.DuckDBPyConnection, keys: set[tuple[str, str, str]]
         top = rows[0]
         alert_id = stable_id("alert", topic, subject_id, attribute)
         existing = con.execute(
-            "SELECT state, first_seen FROM alerts WHERE alert_id = ?", [alert_id]
+            "SELECT state, first_seen, fingerprint FROM alerts WHERE alert_id = ?", [alert_id]
         ).fetchall()
-        state, first_seen = existing[0] if existing else ("open", now)
+        state, first_seen, old_fingerprint = existing[0] if existing else ("open", now, "")
+        fingerprint = stable_id("fingerprint", *claim_ids)
+        if state == "resolved" and fingerprint != old_fingerprint:
+            state = "open"  # a new claim took a side after the alert was closed: look again
         subject = top[5] or subject_id
         body = "\n".join(f"- [{r[2]}, {r[3]:.2f}] {r[4]}" for r in rows)
         alerts.append(
@@ -89,7 +106,7 @@ def build_alerts(con: duckdb.DuckDBPyConnection, keys: set[tuple[str, str, str]]
                 state=state,
                 first_seen=first_seen,
                 updated_at=now,
-                fingerprint=stable_id("fingerprint", *claim_ids),
+                fingerprint=fingerprint,
             )
         )
     return alerts

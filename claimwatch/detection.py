@@ -379,10 +379,10 @@ def statement_difference(a_text: str, b_text: str) -> tuple[str, float, str] | N
                 return "negation", 0.8, f"one says '{word}', the other 'not {word}'"
     a_only = {t.lemma for t in a if t.kind == "word"} - b_lemmas
     b_only = {t.lemma for t in b if t.kind == "word"} - a_lemmas
-    for x in sorted(a_only):
-        for y in sorted(b_only):
-            if are_antonyms(x, y):
-                return "antonym", 0.75, f"'{x}' and '{y}' are opposites"
+    for word in sorted(a_only):
+        for other in sorted(b_only):
+            if are_antonyms(word, other):
+                return "antonym", 0.75, f"'{word}' and '{other}' are opposites"
     slot = _slot_conflict(b, a) or _slot_conflict(a, b)
     if slot is not None:
         kind, old, new = slot

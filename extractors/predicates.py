@@ -267,10 +267,13 @@ def _predication_dep(sent: Span) -> Predication | None:
             c for c in root.children if c.dep_ in {"ccomp", "xcomp"} and c.pos_ in {"VERB", "AUX"}
         ]
         root = inner[0] if inner else root
-    subj = [c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    # OntoNotes (en_core_web) and Universal Dependencies (the shipped model) labels
+    subj = [c for c in root.children if c.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"}]
     if not subj or subj[0].lower_ in _PRONOUNS or subj[0].pos_ == "PRON":
         return None
-    negated = any(c.dep_ == "neg" for c in root.children)
+    negated = any(
+        c.dep_ == "neg" or (c.dep_ == "advmod" and c.lower_ in NEGATORS) for c in root.children
+    )
     return Predication(_tok_lemma(subj[0]), subj[0].idx, _tok_lemma(root), negated)
 
 
@@ -361,7 +364,7 @@ def _statement(
             pred = _predication_dep(sent)
         if pred is not None:
             pred = Predication(pred.subject, pred.subject_start - s_start, pred.verb, pred.negated)
-    else:
+    if pred is None:  # no parser, or a parse without a verbal root (datelines, headlines)
         pred = _predication_rules(s_text)
     if pred is None or pred.verb in SPEECH_LEMMAS or pred.verb in _AUX - {"be"}:
         return

@@ -41,7 +41,9 @@ def test_same_url_is_a_revision() -> None:
 
 
 def test_syndicated_copies_are_one_source() -> None:
-    result = compare(claim("a", 9000, 9000, source_key="wire"), claim("b", 7000, 7000, source_key="wire"))
+    result = compare(
+        claim("a", 9000, 9000, source_key="wire"), claim("b", 7000, 7000, source_key="wire")
+    )
     assert isinstance(result, ClaimLink) and result.relation == "syndicated"
 
 
@@ -52,9 +54,27 @@ def test_far_apart_dates_are_an_update() -> None:
 
 
 def test_directions() -> None:
-    ne = claim("a", None, None, value_type="direction", direction="northeast", place="Kabul", attribute="loc")
-    nw = claim("b", None, None, value_type="direction", direction="northwest", place="Kabul", attribute="loc")
-    n = claim("c", None, None, value_type="direction", direction="north", place="Kabul", attribute="loc")
+    ne = claim(
+        "a",
+        None,
+        None,
+        value_type="direction",
+        direction="northeast",
+        place="Kabul",
+        attribute="loc",
+    )
+    nw = claim(
+        "b",
+        None,
+        None,
+        value_type="direction",
+        direction="northwest",
+        place="Kabul",
+        attribute="loc",
+    )
+    n = claim(
+        "c", None, None, value_type="direction", direction="north", place="Kabul", attribute="loc"
+    )
     assert isinstance(compare(ne, nw), Contradiction)
     assert isinstance(compare(ne, n), ClaimLink)
 
@@ -69,3 +89,92 @@ def test_negation() -> None:
 
 def test_different_subjects_are_unrelated() -> None:
     assert compare(claim("a", 9000, 9000), claim("b", 7000, 7000, subject_id="other")) is None
+
+
+def test_antonym_encoded_predicate() -> None:
+    won = claim("a", None, None, value_type="predicate", attribute="win vote", polarity=1)
+    lost = claim(
+        "b", None, None, value_type="predicate", attribute="win vote", polarity=-1, hedge="antonym"
+    )
+    result = compare(won, lost)
+    assert isinstance(result, Contradiction) and result.kind == "antonym"
+
+
+def test_lost_is_stored_under_win() -> None:
+    from extractors.predicates import ANTONYM_VERBS, _canonical
+
+    assert ANTONYM_VERBS["lose"] == "win"
+    assert _canonical("lose", 1) == ("win", -1, "antonym")
+    assert _canonical("lose", -1) == ("win", 1, "antonym")  # 'did not lose' asserts a win
+
+
+def test_units_are_normalised() -> None:
+    km = claim("a", 10, 10, unit="km")
+    miles = claim("b", 6.2, 6.2, unit="miles")
+    far = claim("c", 30, 30, unit="miles")
+    assert isinstance(compare(km, miles), ClaimLink)
+    result = compare(km, far)
+    assert isinstance(result, Contradiction) and result.kind == "numeric"
+
+
+def test_exclusive_role_holders() -> None:
+    kw = dict(value_type="entity", attribute="leader")
+    a = claim("a", None, None, value_text="Ahmad Massoud", **kw)  # type: ignore[arg-type]
+    b = claim("b", None, None, value_text="Amrullah Saleh", **kw)  # type: ignore[arg-type]
+    c = claim("c", None, None, value_text="Massoud", **kw)  # type: ignore[arg-type]
+    result = compare(a, b)
+    assert isinstance(result, Contradiction) and result.kind == "exclusive"
+    assert isinstance(compare(a, c), ClaimLink)
+
+
+def test_same_speaker_in_two_articles_is_reported_not_a_conflict() -> None:
+    a = claim("a", 9000, 9000, speaker="Ali Maisam Nazary")
+    b = claim("b", 7000, 7000, speaker="Nazary")
+    result = compare(a, b)
+    assert isinstance(result, ClaimLink) and result.relation == "reported"
+
+
+def statement(cid: str, text: str) -> Claim:
+    return claim(
+        cid, None, None, value_type="statement", attribute="statement plead", value_text=text
+    )
+
+
+def test_statements_negation_slot_antonym_and_unrelated() -> None:
+    base = statement(
+        "a",
+        "An Australian pleaded guilty to manslaughter in the death 35 years ago of an American who fell from a Sydney clifftop.",
+    )
+    cases = {
+        "negation": "An Australian pleaded not guilty to manslaughter in the death 35 years ago of an American who fell from a Sydney clifftop.",
+        "numeric": "An Australian pleaded guilty to manslaughter in the death 20 years ago of an American who fell from a Sydney clifftop.",
+        "exclusive": "An Australian pleaded guilty to manslaughter in the death 35 years ago of a Canadian who fell from a Sydney clifftop.",
+    }  # fmt: skip
+    for kind, text in cases.items():
+        result = compare(base, statement("b", text))
+        assert isinstance(result, Contradiction) and result.kind == kind, (kind, result)
+    paraphrase = statement(
+        "c",
+        "An Australian admitted to manslaughter in the death 35 years ago of an American who tumbled from a Sydney cliff.",
+    )
+    assert isinstance(compare(base, paraphrase), ClaimLink)
+    unrelated = statement("d", "An Australian pleaded for calm after the storm hit the coast.")
+    assert compare(base, unrelated) is None
+    sales = claim("e", None, None, value_type="statement", attribute="statement report",
+                  value_text="The company reported a fourth quarter decline in vaccine sales and weaker profits.")  # fmt: skip
+    rise = replace(
+        sales,
+        claim_id="f",
+        article_id="x",
+        value_text="The company reported a fourth quarter increase in vaccine sales and weaker profits.",
+    )
+    result = compare(sales, rise)
+    assert isinstance(result, Contradiction) and result.kind == "antonym"
+
+
+def test_wordnet_antonyms_installed() -> None:
+    from extractors.antonyms import are_antonyms, has_wordnet
+
+    assert has_wordnet()
+    assert are_antonyms("increase", "decrease") and are_antonyms("known", "unknown")
+    assert not are_antonyms("say", "deny")

@@ -1,0 +1,165 @@
+"""Alerts: one per disagreement, updated as sides grow, state changes, delivery never lost."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from claimwatch.alerts import build_alerts, detect, severity
+from claimwatch.cli import app
+from claimwatch.notify import deliver
+from claimwatch.records import Article, Claim
+from warehouse.loading import upsert
+from warehouse.store import connect
+
+T0 = datetime(2021, 8, 22, tzinfo=UTC)
+
+
+def article(aid: str, outlet: str) -> Article:
+    return Article(
+        article_id=aid, topic="t", url=f"https://{outlet}/{aid}", canonical_url=f"https://{outlet}/{aid}",
+        outlet=outlet, title=None, author=None, published=T0, language="en", text="x",
+        content_hash=aid, fetched_at=T0, source_key=outlet,
+    )  # fmt: skip
+
+
+def claim(cid: str, aid: str, low: float, high: float, outlet: str) -> Claim:
+    return Claim(
+        claim_id=cid, article_id=aid, topic="t", subject_id="nrf", subject="NRF",
+        attribute="force size", value_type="quantity", value_text=f"{low:,.0f}", low=low, high=high,
+        outlet=outlet, source_key=outlet, published=T0, sentence=f"{outlet} says {low:,.0f}",
+    )  # fmt: skip
+
+
+def add(db: Path, art: Article, claims: list[Claim]) -> list:  # type: ignore[type-arg]
+    with connect(db) as con:
+        con.begin()
+        upsert(con, [art])
+        upsert(con, claims)
+        found, links = detect(con, claims)
+        upsert(con, found)
+        upsert(con, links)
+        alerts = build_alerts(con, {(c.topic, c.subject_id, c.attribute) for c in found})
+        upsert(con, alerts)
+        con.commit()
+    return alerts
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "alerts.duckdb"
+    add(path, article("a1", "one.example"), [claim("c1", "a1", 9000, 9000, "one.example")])
+    return path
+
+
+def test_one_alert_updated_when_another_outlet_takes_a_side(db: Path) -> None:
+    first = add(db, article("a2", "two.example"), [claim("c2", "a2", 7000, 7000, "two.example")])
+    assert len(first) == 1 and first[0].kind == "numeric"
+    second = add(
+        db, article("a3", "three.example"), [claim("c3", "a3", 7000, 7000, "three.example")]
+    )
+    assert len(second) == 1 and second[0].alert_id == first[0].alert_id
+    assert set(second[0].claim_ids) == {"c1", "c2", "c3"}
+    assert second[0].fingerprint != first[0].fingerprint
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM alerts").fetchall()[0][0] == 1
+        # the two 7,000 claims agree with each other
+        assert con.execute("SELECT relation FROM claim_links").fetchall() == [("agreement",)]
+
+
+def test_severity_follows_score() -> None:
+    assert [severity(s) for s in (0.95, 0.75, 0.5)] == ["high", "medium", "low"]
+
+
+def test_failed_delivery_is_retried_next_run(db: Path, webhook, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CLAIMWATCH_ALERT_COOLDOWN_S", "0")
+    add(db, article("a2", "two.example"), [claim("c2", "a2", 7000, 7000, "two.example")])
+    webhook.fail = True
+    with connect(db) as con:
+        assert [d.ok for d in deliver(con, [webhook.url])] == [False]
+    webhook.fail = False
+    with connect(db) as con:
+        assert [d.ok for d in deliver(con, [webhook.url])] == [True]
+        assert deliver(con, [webhook.url]) == []  # delivered once, not again
+        attempts = con.execute(
+            "SELECT ok, error IS NULL FROM deliveries ORDER BY attempted_at"
+        ).fetchall()
+    assert attempts == [(False, False), (True, True)]
+    assert len(webhook.bodies) == 1 and "force size" in str(webhook.bodies[0]["title"])
+
+
+def test_updated_alert_waits_for_cooldown(db: Path, webhook, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CLAIMWATCH_ALERT_COOLDOWN_S", "3600")
+    add(db, article("a2", "two.example"), [claim("c2", "a2", 7000, 7000, "two.example")])
+    with connect(db) as con:
+        assert len(deliver(con, [webhook.url])) == 1
+    add(db, article("a3", "three.example"), [claim("c3", "a3", 7000, 7000, "three.example")])
+    with connect(db) as con:
+        assert deliver(con, [webhook.url]) == []  # the update waits for the cooldown
+    monkeypatch.setenv("CLAIMWATCH_ALERT_COOLDOWN_S", "0")
+    with connect(db) as con:
+        assert len(deliver(con, [webhook.url])) == 1
+    assert len(webhook.bodies) == 2
+
+
+def test_ack_resolve_and_reopen(db: Path) -> None:
+    [alert] = add(db, article("a2", "two.example"), [claim("c2", "a2", 7000, 7000, "two.example")])
+    runner = CliRunner()
+    assert runner.invoke(app, ["alerts", "ack", alert.alert_id, "--db", str(db)]).exit_code == 0
+    assert runner.invoke(app, ["alerts", "resolve", alert.alert_id, "--db", str(db)]).exit_code == 0
+    assert runner.invoke(app, ["alerts", "ack", "nope", "--db", str(db)]).exit_code == 1
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT state FROM alerts").fetchall() == [("resolved",)]
+    # a new outlet taking a side reopens a resolved disagreement
+    [again] = add(
+        db, article("a3", "three.example"), [claim("c3", "a3", 7000, 7000, "three.example")]
+    )
+    assert again.state == "open"
+
+
+def test_daily_digest_lists_open_disagreements(db: Path, webhook, prefect_harness: None) -> None:  # type: ignore[no-untyped-def]
+    from flows.digest import daily_digest
+
+    add(db, article("a2", "two.example"), [claim("c2", "a2", 7000, 7000, "two.example")])
+    markdown = daily_digest(db=str(db), notify=[webhook.url])
+    assert "## t" in markdown and "force size" in markdown and "| open |" in markdown
+    assert len(webhook.bodies) == 1 and "digest" in str(webhook.bodies[0]["title"])
+    with connect(db, read_only=True) as con:
+        assert (
+            con.execute(
+                "SELECT count(*) FROM deliveries WHERE alert_id LIKE 'digest:%' AND ok"
+            ).fetchall()[0][0]
+            == 1
+        )
+
+
+def test_statement_pairs_only_with_best_aligned(tmp_path: Path) -> None:
+    base = dict(topic="t", subject_id="founder", subject=None, attribute="statement arrest", value_type="statement",
+                published=T0)  # fmt: skip
+    stored = Claim(
+        claim_id="s1",
+        article_id="a1",
+        value_text="The founder of Ozy Media was arrested on fraud charges in New York.",
+        outlet="one.example",
+        source_key="one.example",
+        **base,
+    )  # type: ignore[arg-type]
+    other = Claim(
+        claim_id="s2",
+        article_id="a1",
+        value_text="The founder was arrested in 2019 at a protest against the city council.",
+        outlet="one.example",
+        source_key="one.example",
+        **base,
+    )  # type: ignore[arg-type]
+    new = replace(stored, claim_id="s3", article_id="a2", outlet="two.example", source_key="two.example",
+                  value_text="The founder of Ozy Media was not arrested on fraud charges in New York.")  # fmt: skip
+    db = tmp_path / "s.duckdb"
+    add(db, article("a1", "one.example"), [stored, other])
+    alerts = add(db, article("a2", "two.example"), [new])
+    assert len(alerts) == 1 and alerts[0].kind == "negation"
+    assert set(alerts[0].claim_ids) == {"s1", "s3"}

@@ -1,0 +1,40 @@
+"""The contradiction evaluation runs the product path and stays above the pinned floors."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from claimwatch.cli import app
+from evaluation.contradictions import evaluate, read_pairs
+
+REPO = Path(__file__).resolve().parents[1]
+FLOORS = tomllib.loads((REPO / "quality_floors.toml").read_text())["contradictions"]
+
+
+def test_summedits_contradiction_types_above_floors(shared: Path) -> None:
+    path = shared / "data/contradiction/summedits_news/summedits_news_evaluation.json"
+    result = CliRunner().invoke(app, ["eval", "contradictions", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert set(report) == {"overall", "by_type", "contradiction_types"}
+    target = report["contradiction_types"]
+    assert set(target) == {"precision", "recall", "balanced_accuracy", "false_positive_rate", "n"}
+    assert target["precision"] >= FLOORS["summedits_precision"]
+    assert target["balanced_accuracy"] >= FLOORS["summedits_balanced_accuracy"]
+    assert target["recall"] >= FLOORS["summedits_recall"]
+    assert "hallucinated_fact_insertion" in report["by_type"]
+
+
+def test_fever_dev_supports_false_positive_rate(shared: Path) -> None:
+    # the first 300 pairs keep the test short; the full file is scored by the CLI
+    pairs = read_pairs(shared / "data/contradiction/fever_symmetric/fever_symmetric_dev.jsonl")[
+        :300
+    ]
+    assert any(p.inconsistent for p in pairs) and any(not p.inconsistent for p in pairs)
+    result = evaluate(pairs)
+    assert result["overall"]["false_positive_rate"] <= FLOORS["fever_dev_max_false_positive_rate"]
+    assert result["contradiction_types"] is None
