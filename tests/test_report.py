@@ -16,7 +16,13 @@ from typer.testing import CliRunner
 from claimwatch.cli import app
 from claimwatch.importing import read_article
 from claimwatch.records import Alert, Article, Claim, stable_id
-from claimwatch.report import build_report, render_report, report_dir, write_report
+from claimwatch.report import (
+    build_report,
+    render_report,
+    report_after_run,
+    report_dir,
+    write_report,
+)
 from demo.site import serve_site, topic_file
 from flows.monitor import monitor_topic
 from warehouse.loading import upsert
@@ -284,3 +290,16 @@ def test_script_from_the_web_does_not_run_in_chromium(
     page.hover("text=Evil")
     assert page.evaluate("window.__pwned") is None
     page.close()
+
+
+def test_an_empty_warehouse_still_gets_a_report(tmp_path: Path) -> None:
+    db = tmp_path / "empty.duckdb"
+    with connect(db):
+        pass
+    html = write_report(db, "nothing", tmp_path / "out").read_text(encoding="utf-8")
+    assert "No disagreements found for this topic yet." in html
+    assert "No recorded runs for this topic" in html
+
+
+def test_a_report_failure_never_fails_the_run(tmp_path: Path) -> None:
+    assert report_after_run(tmp_path / "missing" / "cw.duckdb", "panjshir") == ""
