@@ -133,7 +133,9 @@ def test_triggered_monitor_run_loads_the_demo_site(stack: Stack, tmp_path: Path)
         state = stack.wait(run_id, FINAL)
     assert state["type"] == "COMPLETED", state
     assert _rows(db, "SELECT count(*) FROM articles") == [(4,)]
-    assert sorted(_rows(db, "SELECT kind FROM contradictions")) == [("direction",), ("numeric",)]
+    # which contradictions the sample site yields is test_demo_flow's business; here: what the
+    # run recorded matches what it stored
+    stored_contradictions = _rows(db, "SELECT count(*) FROM contradictions")[0][0]
     runs = _rows(
         db,
         "SELECT topic, status, sources_checked, fetched, failed, articles_new, claims_new, contradictions_new "
@@ -150,7 +152,8 @@ def test_triggered_monitor_run_loads_the_demo_site(stack: Stack, tmp_path: Path)
         0,
         4,
     )
-    assert claims_new > 0 and contradictions_new == 2
+    assert claims_new == _rows(db, "SELECT count(*) FROM claims")[0][0] > 0
+    assert contradictions_new == stored_contradictions > 0
 
 
 @pytest.fixture
