@@ -322,7 +322,8 @@ def _disagreements(
             Disagreement(
                 alert_id=r[0],
                 subject_id=r[1],
-                subject=r[2],
+                # an alert whose subject has no entity row takes its claims' subject name
+                subject=members[0].subject if r[2] == r[1] and members else r[2],
                 attribute=r[3],
                 kind=r[4],
                 severity=r[5],
