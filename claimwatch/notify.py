@@ -44,7 +44,8 @@ def _secret_block_value() -> str:
     try:
         from prefect.blocks.system import Secret
 
-        return str(Secret.load(SECRET_BLOCK).get())
+        block = Secret.load(SECRET_BLOCK)
+        return str(block.get())  # type: ignore[union-attr]
     except Exception:  # a missing block means "no URLs configured"
         return ""
 

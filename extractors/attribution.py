@@ -70,13 +70,12 @@ class Attributor:
             found = self.index.before(pos, {"PERSON"}, lower=max(0, pos - 3000))
             # a pronoun inside the current quote cannot be its own antecedent
             if found:
-                eid = found[2]
-                return Attribution(eid, self.index.names[eid], verb, _modality(verb))
+                return Attribution(found[2], self.index.names[found[2]], verb, _modality(verb))
             return Attribution(None, None, verb, _modality(verb))
         start = self.text.find(who_clean, max(0, pos - 400))
         if start >= 0:
             inside = self.index.within(start, start + len(who_clean))
-            eid = inside[0] if inside else self.index.at(start, start + len(who_clean))
+            eid: str | None = inside[0] if inside else self.index.at(start, start + len(who_clean))
             if eid and self.index.types[eid] in {"PERSON", "ORG"}:
                 return Attribution(eid, self.index.names[eid], verb, _modality(verb))
         name = clean_name(who_clean)
@@ -105,10 +104,10 @@ class Attributor:
         for rx in (_TRAILING_RE, _LEADING_RE, _ACCORDING_RE):
             m = rx.search(sent)
             if m:
-                who = m.groupdict().get("who") or m.groupdict().get("who2")
+                speaker = m.groupdict().get("who") or m.groupdict().get("who2")
                 verb = m.groupdict().get("verb") or m.groupdict().get("verb2") or "according to"
-                if who:
-                    return self._resolve(who, verb, start + m.start())
+                if speaker:
+                    return self._resolve(speaker, verb, start + m.start())
         for qs, qe, who in self.quotes:
             if qs < end and start < qe and who.verb is not None:
                 return who

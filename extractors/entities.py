@@ -174,10 +174,10 @@ def _raw_mentions(doc: Doc) -> list[tuple[int, int, str, str]]:
     # keep the longest of overlapping mentions; earlier (model) wins ties
     found.sort(key=lambda x: (x[0], -(x[1] - x[0])))
     kept: list[tuple[int, int, str, str]] = []
-    for m in found:
-        if kept and m[0] < kept[-1][1]:
+    for mention in found:
+        if kept and mention[0] < kept[-1][1]:
             continue
-        kept.append(m)
+        kept.append(mention)
     return kept
 
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -83,7 +84,7 @@ def connect(
         con.close()
 
 
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> object:
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> Any:
     """Run a query and return the first column of its first row (None when empty)."""
     # fetchall, never fetchone: DuckDB 2.0 keeps a half-read result open on the connection
     # and refuses register() until it is drained.
