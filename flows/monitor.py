@@ -70,9 +70,11 @@ def fetch_feeds(topic: Topic, db: str) -> tuple[list[FeedItem], list[FetchOutcom
 
 
 @task(name="select_new_items", **TRANSIENT_RETRIES)
-def select_new_items(items: list[FeedItem], db: str) -> tuple[list[FeedItem], list[FetchOutcome]]:
-    """Drop items whose canonical URL is already stored or repeated within the run."""
-    return select_new(items, db)
+def select_new_items(
+    items: list[FeedItem], db: str, topic: str | None = None
+) -> tuple[list[FeedItem], list[FetchOutcome]]:
+    """Drop items already stored, repeated within the run, or (given the topic) settled by an earlier run."""
+    return select_new(items, db, topic)
 
 
 @task(name="fetch_articles", **TRANSIENT_RETRIES)
@@ -192,7 +194,7 @@ def monitor_topic(
 
     items, outcomes = fetch_feeds(config, db)
     fetches += outcomes
-    fresh, outcomes = select_new_items(items, db)
+    fresh, outcomes = select_new_items(items, db, config.name)
     fetches += outcomes
     for i in range(0, len(fresh), BATCH_SIZE):
         batch = fresh[i : i + BATCH_SIZE]

@@ -16,6 +16,7 @@ import trafilatura
 from claimwatch.records import Article, stable_id
 from ingest.feeds import gunzip
 from ingest.fetching import looks_binary
+from ingest.languages import guess_language
 from ingest.urls import canonical_url
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -178,9 +179,10 @@ def clean_page(
     feed_published: datetime | None = None,
     keep_html: bool = True,
     headers: dict[str, str] | None = None,
+    final_url: str | None = None,
 ) -> Article | CleanFailure:
-    """Extract an article from raw page bytes and the response headers."""
-    doc = extract(content, url, headers)
+    """Extract an article from raw page bytes; url is as listed, final_url where redirects ended."""
+    doc = extract(content, final_url or url, headers)
     if isinstance(doc, CleanFailure):
         return doc
     words = len(doc.text.split())
@@ -193,9 +195,9 @@ def clean_page(
     if title and not text.startswith(title):
         # the headline names the article's protagonist; keep it with the text it heads
         text = f"{title}\n\n{text}"
-    canon = canonical_url(url)
+    canon = canonical_url(final_url or url)
     digest = content_hash(text)
-    site = outlet or doc.sitename or urlsplit(url).hostname or "unknown"
+    site = outlet or doc.sitename or urlsplit(final_url or url).hostname or "unknown"
     published = _parse_date(doc.date) or feed_published
     if feed_published and published and published.date() == feed_published.date():
         published = feed_published  # trafilatura keeps the day only; the feed has the time
@@ -208,7 +210,7 @@ def clean_page(
         title=title,
         author=doc.author,
         published=published,
-        language=doc.language,
+        language=doc.language or guess_language(doc.text),
         text=text,
         content_hash=digest,
         fetched_at=datetime.now(UTC),

@@ -65,7 +65,7 @@ class Page:
     headers: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     elapsed_ms: float = 0.0
-    outcome: str = "ok"  # ok | not_modified | robots_disallowed | refused | error
+    outcome: str = "ok"  # ok | not_modified | robots_disallowed | refused | filtered | error
 
     @property
     def ok(self) -> bool:
@@ -165,8 +165,10 @@ class Fetcher:
         allow: Sequence[str] = (),
         respect_robots: bool = True,
         user_agent: str = USER_AGENT,
+        only_hosts: Sequence[str] = (),
     ) -> None:
         self.allowed = tuple(allow) + (PRIVATE_NETWORKS if allow_private else ())
+        self.only_hosts = {h.lower() for h in only_hosts}
         self.max_bytes = max_bytes
         self.timeout_s = timeout_s
         self.deadline_s = deadline_s
@@ -239,6 +241,10 @@ class Fetcher:
             raise _Failed(
                 self._fail(url, current, None, f"not an http(s) URL: {current!r}", "refused")
             )
+        host = (urlsplit(current).hostname or "").lower()
+        if self.only_hosts and host not in self.only_hosts:
+            reason = f"host {host} is not in the topic's only_hosts"
+            raise _Failed(self._fail(url, current, None, reason, "filtered"))
         address = await asyncio.to_thread(refused_address, current, self.allowed)
         if address:
             what = "redirect to" if hop else "refused:"

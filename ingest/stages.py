@@ -52,6 +52,7 @@ def fetcher_for(topic: Topic, allow: Sequence[str] = ()) -> Fetcher:
         delay_s=topic.delay_s,
         respect_robots=topic.respect_robots,
         allow=allow,
+        only_hosts=topic.only_hosts,
     )
     for source in topic.sources:
         fetcher.host_delays[urlsplit(source.url).netloc] = topic.host_delay(source.url)
@@ -59,7 +60,7 @@ def fetcher_for(topic: Topic, allow: Sequence[str] = ()) -> Fetcher:
 
 
 def _failed(page: Page, kind: str) -> FetchOutcome:
-    outcome = ROBOTS if page.outcome == ROBOTS else ERROR
+    outcome = page.outcome if page.outcome in (ROBOTS, FILTERED) else ERROR
     return FetchOutcome(
         page.url,
         kind,
@@ -184,8 +185,23 @@ def read_sources(
     return items, outcomes
 
 
-def select_new(items: list[FeedItem], db: str) -> tuple[list[FeedItem], list[FetchOutcome]]:
-    """Drop items whose canonical URL is already stored or repeated in this run."""
+def _settled(con: duckdb.DuckDBPyConnection, topic: str, urls: list[str]) -> dict[str, str]:
+    """Return listed URLs whose fate an earlier run settled (body read and judged, gone, or disallowed)."""
+    rows = con.execute(
+        """SELECT url, arg_max(outcome || coalesce(': ' || reason, ''), fetched_at) FROM fetches
+           WHERE topic = ? AND kind = 'article' AND list_contains(?, url)
+             AND (outcome = 'robots_disallowed' OR http_status IN (404, 410)
+                  OR (outcome IN ('filtered', 'duplicate', 'error') AND http_status BETWEEN 200 AND 299))
+           GROUP BY url""",
+        [topic, urls],
+    ).fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
+def select_new(
+    items: list[FeedItem], db: str, topic: str | None = None
+) -> tuple[list[FeedItem], list[FetchOutcome]]:
+    """Drop items already stored, repeated in this run, or (given the topic) settled by an earlier run."""
     seen: set[str] = set()
     canon = [canonical_url(i.url) for i in items]
     with connect(db) as con:
@@ -196,6 +212,7 @@ def select_new(items: list[FeedItem], db: str) -> tuple[list[FeedItem], list[Fet
                 [sorted(set(canon))],
             ).fetchall()
         }
+        settled = _settled(con, topic, [i.url for i in items]) if topic else {}
     fresh: list[FeedItem] = []
     outcomes: list[FetchOutcome] = []
     for item, c in zip(items, canon, strict=True):
@@ -205,6 +222,9 @@ def select_new(items: list[FeedItem], db: str) -> tuple[list[FeedItem], list[Fet
             outcomes.append(
                 FetchOutcome(item.url, "article", DUPLICATE, None, "listed twice in this run")
             )
+        elif item.url in settled:
+            why = f"settled by an earlier run ({settled[item.url]})"
+            outcomes.append(FetchOutcome(item.url, "article", DUPLICATE, None, why))
         else:
             seen.add(c)
             fresh.append(item)
@@ -239,8 +259,9 @@ def fetch_and_clean(
         size = len(page.content)
         result = clean_page(
             page.content,
-            page.final_url,
+            page.url,
             topic.name,
+            final_url=page.final_url,
             outlet=item.outlet,
             feed_published=item.published,
             headers=page.headers,

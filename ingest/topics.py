@@ -42,6 +42,7 @@ class Topic:
     delay_s: float = 0.0  # least time between two requests to one host (robots.txt may ask more)
     per_host: int = 4  # requests in flight to one host at a time
     respect_robots: bool = True
+    only_hosts: tuple[str, ...] = ()  # when set, pages on any other host are not fetched
 
     def wants(self, text: str) -> bool:
         """Return whether an article's text passes the include/exclude keyword filters."""
@@ -143,7 +144,7 @@ def load_topic(path: str | Path, site: str | None = None) -> Topic:
             sources.append(source)
     if not sources:
         raise TopicError(f"{path}: every source is disabled")
-    for key in ("include", "exclude", "languages"):
+    for key in ("include", "exclude", "languages", "only_hosts"):
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise TopicError(f"{path}: {key} must be a list of strings")
@@ -160,4 +161,5 @@ def load_topic(path: str | Path, site: str | None = None) -> Topic:
         delay_s=_number(str(path), data.get("delay_s", 0.0), float, 0, "delay_s"),
         per_host=_number(str(path), data.get("per_host", 4), int, 1, "per_host"),
         respect_robots=data.get("respect_robots", True),
+        only_hosts=tuple(data.get("only_hosts", [])),
     )
