@@ -207,3 +207,4 @@ def test_real_feeds_through_the_flow(tmp_path: Path, prefect_harness: None, shar
         "error",
     }, articles
     assert rows(db, "SELECT status FROM flow_runs") == [("completed",)]
+    print(f"\n{len(sample)} real feeds through the flow: {feeds}; their items: {articles}")
