@@ -22,7 +22,7 @@ _TRAILING_RE = re.compile(
     rf"(?:[^.!?]{{0,60}})?[.!?]?\s*$"
 )
 _LEADING_RE = re.compile(
-    rf"^[\s\W]*(?:(?i:but|and|however|yet|so|meanwhile),?\s+)?(?:\w+,\s*)?(?P<who>{_WHO})\s+(?P<verb>{SPEECH_VERBS})\b"
+    rf"^[\s\W]*(?:(?i:but|and|however|yet|so|meanwhile),?\s+)?(?:\w+,\s*)?(?P<who>{_WHO})(?:,[^,]{{1,80}},)?\s+(?P<verb>{SPEECH_VERBS})\b"
 )
 _ACCORDING_RE = re.compile(rf"\baccording to\s+(?P<who>{_WHO})")
 
@@ -67,10 +67,9 @@ class Attributor:
     def _resolve(self, who: str, verb: str, pos: int) -> Attribution:
         who_clean = who.strip()
         if who_clean.lower() in _PRONOUNS:
-            found = self.index.before(pos, {"PERSON"}, lower=max(0, pos - 3000))
-            # a pronoun inside the current quote cannot be its own antecedent
+            found = self.index.antecedent(pos, lower=max(0, pos - 3000))
             if found:
-                return Attribution(found[2], self.index.names[found[2]], verb, _modality(verb))
+                return Attribution(found, self.index.names[found], verb, _modality(verb))
             return Attribution(None, None, verb, _modality(verb))
         start = self.text.find(who_clean, max(0, pos - 400))
         if start >= 0:

@@ -34,6 +34,7 @@ OWNER_TYPES: dict[str, set[str]] = {
 }
 DEFAULT_OWNERS = {"PERSON", "ORG", "PLACE"}
 
+PLURAL_NOUNS = {"people", "children", "men", "women", "police", "personnel", "staff", "cattle"}
 UNKEYED_ATTRIBUTES = {"quantity", "percentage", "money amount"}
 NOT_COUNTED = {
     "years", "months", "weeks", "days", "hours", "minutes", "seconds", "times", "percent",
@@ -108,7 +109,7 @@ def _attribute(sentence: str, q: Quantity, rel_start: int, rel_end: int) -> tupl
             else after_words[0]
         )
         # a count names a plural thing; "5 years", "3 p.m." or "7 new" measure something else
-        if noun.endswith("s") and noun not in NOT_COUNTED:
+        if (noun.endswith("s") or noun in PLURAL_NOUNS) and noun not in NOT_COUNTED:
             return f"count of {noun}", None
     return "quantity", None
 

@@ -66,6 +66,11 @@ _SAID_NAME_RE = re.compile(rf"\b(?:said|added|says){_SP}(?P<name>{_NAME})")
 _PLACE_RE = re.compile(
     rf"(?P<name>(?:{_CAP}\s+)+(?:Valley|Province|Region|District|Mountains|Gorge|Pass))\b"
 )
+COMPASS = {
+    "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+    "north-east", "north-west", "south-east", "south-west",
+}  # fmt: skip
+_PREP_BEFORE = re.compile(r"\b(?:of|to|with|by|for|from|against|about)\s+$")
 ORG_WORDS = {
     "front", "party", "army", "council", "ministry", "government", "movement", "union",
     "agency", "group", "forces", "force", "committee", "court", "police", "taliban",
@@ -87,6 +92,7 @@ class EntityIndex:
     types: dict[str, str] = field(default_factory=dict)  # entity_id -> type
     aliases: dict[str, set[str]] = field(default_factory=dict)
     mentions: list[tuple[int, int, str, str]] = field(default_factory=list)  # start, end, id, text
+    text: str = ""
 
     def at(self, start: int, end: int) -> str | None:
         """Return the entity id of a mention overlapping [start, end)."""
@@ -108,6 +114,20 @@ class EntityIndex:
                 if best is None or s > best[0]:
                     best = (s, e, eid)
         return best
+
+    def antecedent(self, pos: int, lower: int = 0) -> str | None:
+        """Return the person a 'he'/'she' at pos most likely refers to.
+
+        The last person mentioned, skipping those named as the object of a preposition
+        ("the son of Ahmad Shah Massoud", "talks with Abdullah"): a following pronoun
+        seldom points back at them.
+        """
+        for s, e, eid, _ in sorted(self.mentions, reverse=True):
+            if e <= pos and s >= lower and self.types[eid] == "PERSON":
+                if not _PREP_BEFORE.search(self.text[max(0, s - 8) : s]):
+                    return eid
+        found = self.before(pos, {"PERSON"}, lower)
+        return found[2] if found else None
 
     def counts(self) -> Counter[str]:
         """Return how often each entity is mentioned."""
@@ -142,7 +162,17 @@ def _raw_mentions(doc: Doc) -> list[tuple[int, int, str, str]]:
     for ent in doc.ents:
         etype = LABEL_TYPES.get(ent.label_)
         if etype:
-            found.append((ent.start_char, ent.end_char, etype, ent.text))
+            surface, end = ent.text, ent.end_char
+            # "Mount Panjshir Valley Northwest (of Kabul)": the compass word is not the name
+            words = surface.split()
+            if len(words) > 1 and words[-1].lower() in COMPASS:
+                surface = surface[: surface.rfind(words[-1])].rstrip()
+                end = ent.start_char + len(surface)
+            # "Panjshir Valley" is a place whatever a small model guessed
+            if surface.split()[-1].lower() in PLACE_WORDS - {"state"}:
+                etype = "PLACE"
+            found.append((ent.start_char, end, etype, surface))
+    speaker_spans: list[tuple[int, int]] = []
     # rule layer: patterns a weak model misses (speakers, role holders, named valleys)
     for rx in (_ROLE_NAME_RE, _NAME_ROLE_RE, _NAME_SAID_RE, _SAID_NAME_RE):
         for m in rx.finditer(text):
@@ -164,6 +194,7 @@ def _raw_mentions(doc: Doc) -> list[tuple[int, int, str, str]]:
             ):
                 continue
             found.append((s, e, "PERSON", name))
+            speaker_spans.append((s, e))
     for m in _PLACE_RE.finditer(text):
         if m.group("name").split()[0] not in _NOT_NAMES:
             found.append((m.start("name"), m.end("name"), "PLACE", m.group("name")))
@@ -171,8 +202,10 @@ def _raw_mentions(doc: Doc) -> list[tuple[int, int, str, str]]:
         long_start = m.start("long") + _owner_prefix_len(m.group("long"))
         found.append((long_start, m.end("long"), "ORG", text[long_start : m.end("long")]))
         found.append((m.start("short"), m.end("short"), "ORG", m.group("short")))
-    # keep the longest of overlapping mentions; earlier (model) wins ties
-    found.sort(key=lambda x: (x[0], -(x[1] - x[0])))
+    # keep the longest of overlapping mentions; on equal spans a speaker or role pattern
+    # ("leader Okoro", "Okoro said") outranks the model's guess, the model the other rules
+    people = set(speaker_spans)
+    found.sort(key=lambda x: (x[0], -(x[1] - x[0]), (x[0], x[1]) not in people or x[2] != "PERSON"))
     kept: list[tuple[int, int, str, str]] = []
     for mention in found:
         if kept and mention[0] < kept[-1][1]:
@@ -211,8 +244,15 @@ def build_index(doc: Doc) -> EntityIndex:
         for m in re.finditer(rf"\b{re.escape(word)}\b", text):
             if not any(s <= m.start() < e for s, e, _, _ in raw):
                 raw.append((m.start(), m.end(), etype, word))
+    # a lone word the model called a place or group but that is the surname of a person
+    # named in full here ("Okoro's aides" after "John Okoro") is that person
+    surnames = {n.split()[-1] for n in person_full}
+    raw = [
+        (s, e, "PERSON", surface) if etype != "PERSON" and clean_name(surface) in surnames else (s, e, etype, surface)
+        for s, e, etype, surface in raw
+    ]
 
-    index = EntityIndex()
+    index = EntityIndex(text=text)
     for start, end, etype, surface in raw:
         name = clean_name(surface)
         if not name or name.lower() in {"he", "she", "they", "it"}:
@@ -234,7 +274,7 @@ def build_index(doc: Doc) -> EntityIndex:
         if eid not in index.names or (etype == "PLACE" and len(canonical) < len(index.names[eid])):
             index.names[eid] = canonical
         index.types[eid] = etype
-        index.aliases.setdefault(eid, set()).add(surface.strip())
+        index.aliases.setdefault(eid, set()).update({surface.strip(), name})
         index.mentions.append((start, end, eid, surface))
     return index
 

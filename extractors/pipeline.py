@@ -12,6 +12,8 @@ import functools
 from pathlib import Path
 
 import spacy
+
+import extractors.sentences  # noqa: F401  (registers claimwatch_sentences)
 from spacy.language import Language
 
 from extractors import gazetteer  # noqa: F401  (registers the "claimwatch_rules" factory)
@@ -33,6 +35,12 @@ LABEL_TO_TYPE: dict[str, str] = {
 
 
 def _add_rules(nlp: Language) -> Language:
+    # sentence boundaries from punctuation and line breaks constrain the parser's own
+    if "claimwatch_sentences" not in nlp.pipe_names:
+        if "parser" in nlp.pipe_names:
+            nlp.add_pipe("claimwatch_sentences", before="parser")
+        else:
+            nlp.add_pipe("claimwatch_sentences", first=True)
     if "claimwatch_rules" not in nlp.pipe_names:
         if "ner" in nlp.pipe_names:
             nlp.add_pipe("claimwatch_rules", after="ner")
@@ -50,6 +58,4 @@ def load_nlp() -> tuple[Language, str]:
     if (MODEL_DIR / "meta.json").exists():
         nlp = spacy.load(MODEL_DIR)
         return _add_rules(nlp), f"claimwatch_en-{nlp.meta.get('version', '0')}"
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    return _add_rules(nlp), "blank-en"
+    return _add_rules(spacy.blank("en")), "blank-en"

@@ -9,7 +9,7 @@ from extractors.entities import EntityIndex
 
 _CLAUSE_BREAK = re.compile(r"[,;:–—()\"“”]|\b(?:and|but|while|since|because|after|before|when)\b")
 _POSSESSIVE_RE = re.compile(
-    r"(?:\b(?P<pron>his|her|their|its)|(?P<name>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)['’]s?)\s+(?:[\w-]+\s+){0,2}$"
+    r"(?:\b(?P<pron>his|her|their|its)|(?P<name>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)['’]s?)\s+(?:[\w-]+\s+){0,4}$"
 )
 
 
@@ -35,8 +35,7 @@ def find_owner(
             if pron in {"his", "her"}:
                 if attribution.speaker_id and index.types.get(attribution.speaker_id) == "PERSON":
                     return attribution.speaker_id
-                found = index.before(q_abs_start, {"PERSON"})
-                return found[2] if found else None
+                return index.antecedent(q_abs_start)
             return main_actor
         eid = index.at(sent_start + m.start("name"), sent_start + m.end("name"))
         if eid and index.types[eid] in types:
@@ -53,5 +52,4 @@ def find_owner(
         return None
     if pronouns[-1].lower() == "they":
         return main_actor if allow_they else None
-    hit = index.before(clause_start, {"PERSON"})
-    return hit[2] if hit else None
+    return index.antecedent(clause_start)

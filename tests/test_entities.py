@@ -16,7 +16,7 @@ def test_bare_surname_in_a_later_article_joins_the_stored_person(tmp_path: Path)
     )
     later = tmp_path / "later.txt"
     later.write_text(
-        "Rebel numbers revised\n\nRebel leader Okoro told reporters that his movement had only 1,500 fighters.\n"
+        "Rebel numbers revised\n\nRebel leader Okoro's movement has only 1,500 fighters, army spokesman Peter Adeyemi said.\n"
     )
     db = tmp_path / "e.duckdb"
     import_files([first], str(db), outlet="Daily One")
