@@ -13,13 +13,9 @@ CREATE TABLE IF NOT EXISTS sources (
     last_modified VARCHAR,
     content_hash VARCHAR,
     last_checked TIMESTAMPTZ,
-    last_status INTEGER,
-    last_changed TIMESTAMPTZ,
-    items VARCHAR
+    last_status INTEGER
 );
 COMMENT ON TABLE sources IS 'Feeds and sitemaps watched per topic, with their conditional-GET state';
-COMMENT ON COLUMN sources.content_hash IS 'Digest of the items last read: a 200 with the same digest counts as not modified (some servers keep an ETag across changes)';
-COMMENT ON COLUMN sources.items IS 'JSON list of the items last read, replayed when the source answers 304 so failed articles are retried';
 
 CREATE TABLE IF NOT EXISTS fetches (
     fetch_id VARCHAR PRIMARY KEY,
@@ -55,18 +51,6 @@ CREATE TABLE IF NOT EXISTS articles (
 COMMENT ON TABLE articles IS 'Cleaned articles; one row per version (canonical URL + content hash)';
 COMMENT ON COLUMN articles.source_key IS 'Outlet, or the syndication cluster when the text is a copy of a wire story';
 COMMENT ON COLUMN articles.raw_html IS 'Raw page, removed by claimwatch prune; claims and evidence stay';
-
-CREATE TABLE IF NOT EXISTS fingerprints (
-    article_id VARCHAR PRIMARY KEY,
-    topic VARCHAR NOT NULL,
-    outlet VARCHAR NOT NULL,
-    source_key VARCHAR NOT NULL,
-    minhash BIGINT[] NOT NULL,
-    bands BIGINT[] NOT NULL,
-    seen_at TIMESTAMPTZ NOT NULL
-);
-COMMENT ON TABLE fingerprints IS 'MinHash signatures of article texts; near-duplicates (syndicated copies) share the first copy''s source_key';
-COMMENT ON COLUMN fingerprints.bands IS 'LSH band keys: articles sharing one are compared';
 
 CREATE TABLE IF NOT EXISTS entities (
     entity_id VARCHAR PRIMARY KEY,
