@@ -6,6 +6,7 @@ logging stay out of the other measurements; prints one JSON object.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -29,6 +30,24 @@ def write_topic(path: Path, name: str, urls: list[str]) -> Path:
 
 def _counters(site: Site) -> dict[str, int]:
     return site.stats.snapshot()
+
+
+def end_of_run_costs(db: str, topic: str) -> dict[str, float]:
+    """Time the steps a run takes after its last task (snapshot, report) on the flow's warehouse."""
+    costs: dict[str, float] = {}
+    steps = (
+        ("refresh_snapshot", "warehouse.snapshots", (db,)),
+        ("report_after_run", "claimwatch.report", (db, topic)),
+    )
+    for name, module, args in steps:
+        try:
+            func = getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError):
+            continue  # the product no longer has this step
+        start = time.perf_counter()
+        func(*args)
+        costs[name] = time.perf_counter() - start
+    return costs
 
 
 def flow_runs(
@@ -63,7 +82,9 @@ def flow_runs(
             again.append(time.perf_counter() - start)
             again_http.append(_counters(site))
             not_modified = summary.not_modified
+    tail = end_of_run_costs(db, "bench")
     return {
+        "end_of_run_s": tail,
         "feeds": feeds,
         "pages": len(pages),
         "warmup_s": warmup_s,

@@ -199,6 +199,13 @@ def markdown(results: dict[str, Any], chart: str | None) -> str:
         lines += _table(["run", "wall s", "requests", "conditional", "304s", "MB sent"], rows)
         lines += ["", f"Unchanged / first: **{results['incremental_ratio']:.3f}**; flow wall / stage-function wall "
                   f"(Prefect and task-runner overhead): {results['prefect_overhead_ratio']:.2f}."]  # fmt: skip
+        tail = f.get("end_of_run_s", {})
+        if tail:
+            parts = ", ".join(f"`{k}` {v:.1f} s" for k, v in tail.items())
+            lines += [
+                "",
+                f"Steps after a run's last task, timed again on the same warehouse: {parts}.",
+            ]
     if "growth" in results:
         lines += ["", "## Growth: checking 100 new claims against stored claims", "",
                   "Synthetic claims bulk-loaded through Arrow: Zipf-distributed subjects (200k entities) and",
