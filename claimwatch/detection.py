@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -239,6 +240,20 @@ CALENDAR = {
     "november", "december",
 }  # fmt: skip
 _SCALE = {"bn": 1e9, "mn": 1e6, "m": 1e6, "k": 1e3}
+_SCALE_WORDS = {"thousand", "million", "billion", "trillion", "percent", "per", "cent"}
+NUMBER_WORDS: dict[str, float] = {
+    w: float(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {"thirty": 30.0, "forty": 40.0, "fifty": 50.0, "hundred": 100.0, "dozen": 12.0}
+# a spelled or written count fused with a unit of time or size: 'one-year', '5-mile', 'two-day'
+_MEASURE_RE = re.compile(
+    rf"(?:\d+|{'|'.join(NUMBER_WORDS)}|{'|'.join(sorted(ORDINALS))})-"
+    r"(?:year|month|week|day|hour|minute|mile|metre|meter|kilometre|kilometer|storey|story|point|seat|game|match)s?"
+    r"(?:-old|-long)?"
+)
 
 
 @dataclass(frozen=True)
@@ -250,9 +265,13 @@ class _Tok:
 
 
 def _tokens(text: str) -> list[_Tok]:
+    # 'Noël' and 'Noel' are one name; decomposed accents would also split the word
+    text = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
     out: list[_Tok] = []
     for i, m in enumerate(_TOKEN_RE.finditer(text)):
-        raw = re.sub(r"['’]s$", "", m.group(0))
+        raw = re.sub(r"['’]s$", "", m.group(0)).rstrip("'’") or m.group(0)
         low = (
             raw.lower().rstrip(".")
             if not re.fullmatch(r"[a-z](?:\.[a-z])+\.?", raw.lower())
@@ -273,6 +292,10 @@ def _kind(raw: str, low: str, position: int) -> str:
         if re.fullmatch(r"(18|19|20)\d\d", raw):
             return "year"
         return "number"
+    if _MEASURE_RE.fullmatch(low):
+        return "measure"
+    if low in NUMBER_WORDS and low != "one":  # 'one' is as often a pronoun as a count
+        return "number"
     if low in ORDINALS:
         return "ordinal"
     if low in COLOURS:
@@ -288,7 +311,9 @@ def _kind(raw: str, low: str, position: int) -> str:
     return "word"
 
 
-_VALUE_KINDS = {"number", "money", "percent", "year", "ordinal", "colour", "demonym", "name"}
+_VALUE_KINDS = {
+    "number", "money", "percent", "year", "ordinal", "colour", "demonym", "name", "measure",
+}  # fmt: skip
 
 
 def _content(toks: list[_Tok]) -> set[str]:
@@ -302,6 +327,16 @@ def alignment(a_text: str, b_text: str) -> float:
     if shared < STATEMENT_MIN_SHARED or not a or not b:
         return 0.0
     return shared / min(len(a), len(b))
+
+
+def _asserted(toks: list[_Tok], word: str) -> bool:
+    """Whether a content word occurs with no negator anywhere before it."""
+    for t in toks:
+        if t.kind == "neg":
+            return False
+        if t.lemma == word:
+            return True
+    return False
 
 
 def _negated_words(toks: list[_Tok]) -> set[str]:
@@ -321,19 +356,23 @@ def _anchors(toks: list[_Tok], i: int) -> set[str]:
     """The content words a value attaches to: the head after it, the word before it."""
     found: set[str] = set()
     for t in toks[i + 1 : i + 4]:
+        if t.lower in _SCALE_WORDS:
+            continue  # '$1 million' and '$160 million' share a scale, not a slot
         if t.kind == "word":
             found.add(t.lemma)
             break
         if t.kind not in _VALUE_KINDS and t.lower not in {"and", "or", "-"}:
             break
     for t in reversed(toks[max(0, i - 4) : i]):
-        if t.kind == "word":
+        if t.kind == "word" and t.lower not in _SCALE_WORDS:
             found.add(t.lemma)
             break
     return found
 
 
 def _amount(t: _Tok) -> float | None:
+    if t.lower in NUMBER_WORDS:
+        return NUMBER_WORDS[t.lower]
     m = re.match(r"[$€£]?([\d,.]*\d)(bn|mn|m|k)?", t.lower)
     if not m:
         return None
@@ -354,15 +393,22 @@ def _values_differ(x: _Tok, y: _Tok) -> bool:
     return x.lower != y.lower
 
 
+def _under_negation(toks: list[_Tok], i: int) -> bool:
+    # 'was not the first woman' is compatible with 'the second woman'
+    return any(t.kind == "neg" for t in toks[max(0, i - 3) : i])
+
+
 def _slot_conflict(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | None:
     old_words = {t.lower for t in old}
     new_words = {t.lower for t in new}
     for i, x in enumerate(new):
-        if x.kind not in _VALUE_KINDS or x.lower in old_words:
+        if x.kind not in _VALUE_KINDS or x.lower in old_words or _under_negation(new, i):
             continue
         ax = _anchors(new, i)
         for j, y in enumerate(old):
             if y.kind != x.kind or y.lower in new_words or not (ax & _anchors(old, j)):
+                continue
+            if _under_negation(old, j):
                 continue
             if _values_differ(x, y):
                 return x.kind, y.text, x.text
@@ -375,10 +421,15 @@ def statement_difference(a_text: str, b_text: str) -> tuple[str, float, str] | N
     a_lemmas, b_lemmas = {t.lemma for t in a}, {t.lemma for t in b}
     for x, y, xl in ((a, b, b_lemmas), (b, a, a_lemmas)):
         for word in sorted(_negated_words(x) - _negated_words(y)):
-            if word in xl and word in {t.lemma for t in x}:
+            if word in xl and _asserted(y, word):
                 return "negation", 0.8, f"one says '{word}', the other 'not {word}'"
-    a_only = {t.lemma for t in a if t.kind == "word"} - b_lemmas
-    b_only = {t.lemma for t in b if t.kind == "word"} - a_lemmas
+    # surface forms too: the lemma of 'struggling' is 'struggle', the listed pair is the adjective
+    a_only = {
+        f for t in a if t.kind == "word" and t.lemma not in b_lemmas for f in (t.lemma, t.lower)
+    }
+    b_only = {
+        f for t in b if t.kind == "word" and t.lemma not in a_lemmas for f in (t.lemma, t.lower)
+    }
     for word in sorted(a_only):
         for other in sorted(b_only):
             if are_antonyms(word, other):

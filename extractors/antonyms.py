@@ -56,10 +56,11 @@ def _wordnet_pairs(folder: Path) -> list[tuple[str, str]]:
     """Lexical antonym pointers ("!") of the WordNet data files as (word, word) pairs."""
     offsets: dict[tuple[str, str], list[str]] = {}
     pointers: list[tuple[str, str, int, str, str, int]] = []
+    heads: dict[str, str] = {}  # adjective satellite synset -> its cluster's head synset
     for name in _WORDNET_FILES:
         pos = name.split(".")[1][0]
         for line in (folder / name).read_text(encoding="utf-8", errors="replace").splitlines():
-            if line.startswith(" ") or " ! " not in line:
+            if line.startswith(" ") or (" ! " not in line and " s " not in line[:20]):
                 continue
             fields = line.split(" | ")[0].split()
             offset, n_words = fields[0], int(fields[3], 16)
@@ -72,12 +73,33 @@ def _wordnet_pairs(folder: Path) -> list[tuple[str, str]]:
                     tpos = "a" if tpos == "s" else tpos
                     src, dst = int(st[:2], 16), int(st[2:], 16)
                     pointers.append((pos, offset, src, tpos, target, dst))
+                elif sym == "&" and fields[2] == "s":
+                    heads[offset] = target
     pairs: list[tuple[str, str]] = []
     for pos, offset, src, tpos, target, dst in pointers:
         left, right = offsets.get((pos, offset)), offsets.get((tpos, target))
         if left and right and 0 < src <= len(left) and 0 < dst <= len(right):
             pairs.append((left[src - 1], right[dst - 1]))
-    return pairs
+    return pairs + _satellite_pairs(offsets, heads, pairs)
+
+
+def _satellite_pairs(
+    offsets: dict[tuple[str, str], list[str]],
+    heads: dict[str, str],
+    pairs: list[tuple[str, str]],
+) -> list[tuple[str, str]]:
+    """Indirect antonyms: a satellite adjective ('thriving') opposes its head's antonyms."""
+    direct: dict[str, set[str]] = defaultdict(set)
+    for a, b in pairs + list(CURATED):
+        direct[a].add(b)
+        direct[b].add(a)
+    out: list[tuple[str, str]] = []
+    for sat, head in heads.items():
+        head_words = offsets.get(("a", head), [])
+        for word in offsets.get(("a", sat), []):
+            for h in head_words:
+                out.extend((word, opposite) for opposite in direct.get(h, ()))
+    return out
 
 
 @functools.lru_cache(maxsize=1)

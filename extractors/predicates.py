@@ -269,6 +269,9 @@ def _predication_dep(sent: Span) -> Predication | None:
         root = inner[0] if inner else root
     # OntoNotes (en_core_web) and Universal Dependencies (the shipped model) labels
     subj = [c for c in root.children if c.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"}]
+    # a dateline ('NEW YORK - The founder ... was arrested') parses as a second subject:
+    # the one nearest the verb is the real one
+    subj.sort(key=lambda c: abs(root.i - c.i))
     if not subj or subj[0].lower_ in _PRONOUNS or subj[0].pos_ == "PRON":
         return None
     negated = any(
@@ -358,6 +361,7 @@ def _statement(
     if len(text) < 20 or len(text) > 400:
         return
     pred: Predication | None = None
+    sent: Span | None = None
     if doc.has_annotation("DEP"):
         sent = doc.char_span(s_start, s_start + len(s_text), alignment_mode="expand")
         if sent is not None and len(sent):
@@ -366,14 +370,46 @@ def _statement(
             pred = Predication(pred.subject, pred.subject_start - s_start, pred.verb, pred.negated)
     if pred is None:  # no parser, or a parse without a verbal root (datelines, headlines)
         pred = _predication_rules(s_text)
-    if pred is None or pred.verb in SPEECH_LEMMAS or pred.verb in _AUX - {"be"}:
-        return
-    abs_subj = s_start + pred.subject_start
-    entity = index.at(abs_subj, abs_subj + len(pred.subject))
-    subject_id = entity or entity_id("CONCEPT", pred.subject)
     lead = len(s_text) - len(s_text.lstrip())
-    make(
-        s_text, s_start, att, (s_start + lead, s_start + lead + len(text)),
-        subject_id=subject_id, attribute=f"statement {pred.verb}", value_type="statement",
-        value_text=text, polarity=-1 if pred.negated else 1,
-    )  # fmt: skip
+    span = (s_start + lead, s_start + lead + len(text))
+    subject_head: str | None = None
+    if pred is not None and pred.verb not in SPEECH_LEMMAS and pred.verb not in _AUX - {"be"}:
+        abs_subj = s_start + pred.subject_start
+        entity = index.at(abs_subj, abs_subj + len(pred.subject))
+        subject_id = entity or entity_id("CONCEPT", pred.subject)
+        subject_head = pred.subject
+        make(
+            s_text, s_start, att, span,
+            subject_id=subject_id, attribute=f"statement {pred.verb}", value_type="statement",
+            value_text=text, polarity=-1 if pred.negated else 1,
+        )  # fmt: skip
+    for noun in _framed_nouns(sent) if sent is not None else ():
+        if noun != subject_head:
+            make(
+                s_text, s_start, att, span,
+                subject_id=entity_id("CONCEPT", noun), attribute=f"phrase {noun}",
+                value_type="statement", value_text=text, polarity=1,
+            )  # fmt: skip
+
+
+_FRAME_DEPS = {"nmod:poss", "poss", "nmod", "compound", "nummod"}
+
+
+def _framed_nouns(sent: Span) -> list[str]:
+    """Nouns pinned down by a name or a count ("Russia's invasion", "the one-year anniversary").
+
+    A summary often fuses two of an article's sentences; keying the sentence under these
+    nouns as well lets it meet the sentence that states the same event in other words.
+    """
+    out: list[str] = []
+    for t in sent:
+        if t.pos_ != "NOUN" or t.dep_ in {"compound", "nsubj", "nsubj:pass", "nsubjpass"}:
+            continue
+        for d in t.children:
+            counted = d.dep_ == "compound" and any(g.dep_ == "nummod" for g in d.children)
+            if d.dep_ in _FRAME_DEPS and (d.pos_ in {"PROPN", "NUM"} or counted):
+                key = _tok_lemma(t)
+                if key not in out:
+                    out.append(key)
+                break
+    return out
