@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.store import connect
+from warehouse.store import connect, engine_config
 
 
 def snapshot_path(db: str | Path) -> Path:
@@ -43,4 +43,4 @@ def read_connection(db: str | Path, live: bool = False) -> duckdb.DuckDBPyConnec
     """Open the snapshot read-only (or the live file when asked, or when no snapshot exists)."""
     snap = snapshot_path(db)
     path = Path(db) if live or not snap.exists() else snap
-    return duckdb.connect(str(path), read_only=True)
+    return duckdb.connect(str(path), read_only=True, config=engine_config())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,12 +27,24 @@ def _connect_with_retry(path: Path, read_only: bool, wait_s: float) -> duckdb.Du
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=engine_config())
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
+
+
+MEMORY_ENV = "CLAIMWATCH_DUCKDB_MEMORY"
+
+
+def engine_config() -> dict[str, str]:
+    """DuckDB settings for every connection: a bounded buffer pool (default 1GB).
+
+    DuckDB's own default lets its cache grow to 80 % of RAM, so a long run's memory
+    would grow with the archive rather than with the batch.
+    """
+    return {"memory_limit": os.environ.get(MEMORY_ENV, "1GB")}
 
 
 def migrations() -> list[tuple[int, str]]:
