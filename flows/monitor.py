@@ -24,7 +24,7 @@ from ingest.feeds import FeedItem
 from ingest.fetching import Fetcher, Page
 from ingest.stages import FetchOutcome, dedupe, fetch_and_clean, read_sources, record_fetches, select_new
 from ingest.topics import Topic, load_topic
-from warehouse.snapshots import refresh_snapshot
+from warehouse.snapshots import SNAPSHOT_MAX_AGE_S, refresh_snapshot, snapshot_age_s
 from warehouse.store import connect
 
 BATCH_SIZE = 50
@@ -215,6 +215,15 @@ def monitor_topic(
     if not summary.nlp_backend:
         summary.nlp_backend = load_nlp()[1]
     record_run(summary, started, fetches, "completed")
-    refresh_snapshot(db)
-    create_markdown_artifact(markdown=_artifact(summary) + report_after_run(db, config.name), key=f"claimwatch-{config.name}", description="claimwatch run summary")
+    report_link = ""
+    if summary.articles_new or summary.alerts or snapshot_age_s(db) > SNAPSHOT_MAX_AGE_S:
+        refresh_snapshot(db)
+        report_link = report_after_run(db, config.name)
+    # a run that loaded nothing keeps the last snapshot and report: rewriting them costs
+    # seconds that grow with the archive, and would be most of a no-change run's time
+    create_markdown_artifact(
+        markdown=_artifact(summary) + report_link,
+        key=f"claimwatch-{config.name}",
+        description="claimwatch run summary",
+    )
     return summary

@@ -10,11 +10,22 @@ one, never half a batch, and never holds a lock the writer needs.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import duckdb
 
 from warehouse.store import connect, engine_config
+
+
+# even when runs load nothing, the snapshot shows run history at most this late
+SNAPSHOT_MAX_AGE_S = 3600.0
+
+
+def snapshot_age_s(db: str | Path) -> float:
+    """Return seconds since the snapshot was refreshed (infinite when there is none)."""
+    snap = snapshot_path(db)
+    return time.time() - snap.stat().st_mtime if snap.exists() else float("inf")
 
 
 def snapshot_path(db: str | Path) -> Path:
