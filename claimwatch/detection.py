@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 from datetime import UTC, datetime
 
 from claimwatch.records import Claim, ClaimLink, Contradiction, stable_id
@@ -234,6 +235,19 @@ DEMONYMS = {
     "canadian", "mexican", "brazilian", "argentine", "australian", "african", "nigerian",
     "kenyan", "ethiopian", "european", "asian", "taiwanese", "vietnamese", "thai", "indonesian",
 }  # fmt: skip
+# people named by nationality: 'an American who fell' vs 'an Englishman who fell'
+DEMONYMS |= {
+    "englishman", "englishwoman", "frenchman", "frenchwoman", "scotsman", "scotswoman",
+    "irishman", "irishwoman", "welshman", "welshwoman", "dutchman", "dutchwoman", "briton",
+    "swede", "dane", "finn", "pole", "turk", "scot",
+}  # fmt: skip
+# criminal offences: one act is pleaded to or convicted of as one offence, not another
+OFFENCES = {
+    "murder", "manslaughter", "homicide", "fraud", "theft", "robbery", "burglary", "assault",
+    "rape", "kidnapping", "arson", "bribery", "embezzlement", "extortion", "perjury", "treason",
+    "terrorism", "espionage", "smuggling", "trafficking", "blackmail", "forgery", "larceny",
+    "stalking", "harassment", "vandalism", "sedition",
+}  # fmt: skip
 CALENDAR = {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
     "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -300,8 +314,10 @@ def _kind(raw: str, low: str, position: int) -> str:
         return "ordinal"
     if low in COLOURS:
         return "colour"
-    if low in DEMONYMS:
+    if low in DEMONYMS or lemma(low) in DEMONYMS:
         return "demonym"
+    if low in OFFENCES:
+        return "offence"
     if low in CALENDAR:
         return "calendar"
     if low in _STOP:
@@ -313,6 +329,7 @@ def _kind(raw: str, low: str, position: int) -> str:
 
 _VALUE_KINDS = {
     "number", "money", "percent", "year", "ordinal", "colour", "demonym", "name", "measure",
+    "offence",
 }  # fmt: skip
 
 
@@ -337,6 +354,15 @@ def _asserted(toks: list[_Tok], word: str) -> bool:
         if t.lemma == word:
             return True
     return False
+
+
+def _negation_scope(toks: list[_Tok]) -> set[str]:
+    """Content words in the few words after each negator."""
+    out: set[str] = set()
+    for i, t in enumerate(toks):
+        if t.kind == "neg":
+            out |= {n.lemma for n in toks[i + 1 : i + 7] if n.kind not in {"stop", "neg"}}
+    return out
 
 
 def _negated_words(toks: list[_Tok]) -> set[str]:
@@ -415,11 +441,44 @@ def _slot_conflict(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | N
     return None
 
 
+def _substitution(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | None:
+    """A value swapped for another of its kind between words both statements share.
+
+    'dumped paint in front of the London embassy' vs '... of the Moscow embassy': the
+    word-level alignment replaces one short run by another and keeps both neighbours.
+    """
+    old_words = {t.lower for t in old}
+    new_words = {t.lower for t in new}
+    ops = SequenceMatcher(None, [t.lower for t in old], [t.lower for t in new], autojunk=False)
+    codes = ops.get_opcodes()
+    for k, (tag, i1, i2, j1, j2) in enumerate(codes):
+        if tag != "replace" or i2 - i1 > 3 or j2 - j1 > 3 or k == 0 or k == len(codes) - 1:
+            continue
+        if codes[k - 1][0] != "equal" or codes[k + 1][0] != "equal":
+            continue
+        before, after = old[i1 - 1], old[i2]
+        if before.kind == "stop" and after.kind == "stop":
+            continue  # only function words hold the run in place
+        for j in range(j1, j2):
+            x = new[j]
+            if x.kind not in _VALUE_KINDS or x.lower in old_words or _under_negation(new, j):
+                continue
+            for i in range(i1, i2):
+                y = old[i]
+                if y.kind != x.kind or y.lower in new_words or _under_negation(old, i):
+                    continue
+                if _values_differ(x, y):
+                    return x.kind, y.text, x.text
+    return None
+
+
 def statement_difference(a_text: str, b_text: str) -> tuple[str, float, str] | None:
     """Why two aligned statements cannot both be true: (kind, score, reason), or None."""
     a, b = _tokens(a_text), _tokens(b_text)
     a_lemmas, b_lemmas = {t.lemma for t in a}, {t.lemma for t in b}
     for x, y, xl in ((a, b, b_lemmas), (b, a, a_lemmas)):
+        if _negated_words(y) & _negation_scope(x):
+            continue  # 'not an album by Linkin Park' and 'by Metallica, not Linkin Park' agree
         for word in sorted(_negated_words(x) - _negated_words(y)):
             if word in xl and _asserted(y, word):
                 return "negation", 0.8, f"one says '{word}', the other 'not {word}'"
@@ -434,7 +493,7 @@ def statement_difference(a_text: str, b_text: str) -> tuple[str, float, str] | N
         for other in sorted(b_only):
             if are_antonyms(word, other):
                 return "antonym", 0.75, f"'{word}' and '{other}' are opposites"
-    slot = _slot_conflict(b, a) or _slot_conflict(a, b)
+    slot = _slot_conflict(b, a) or _slot_conflict(a, b) or _substitution(b, a)
     if slot is not None:
         kind, old, new = slot
         label = {"number": "numbers", "money": "amounts", "percent": "shares", "year": "years"}

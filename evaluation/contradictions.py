@@ -10,11 +10,13 @@ Positives are the inconsistent pairs (SummEdits label 0, FEVER REFUTES); the
 false-positive rate is measured on the consistent ones (label 1, SUPPORTS).
 
 Usage: claimwatch eval contradictions FILE [--json]
+       python -m evaluation.contradictions FILE --halves   (SummEdits by even/odd document)
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -227,3 +229,24 @@ def to_json(result: dict[str, Any]) -> str:
             "contradiction_types": trim(result["contradiction_types"]),
         }
     )
+
+
+def document_halves(pairs: list[Pair]) -> tuple[list[Pair], list[Pair]]:
+    """Split pairs by their stored document's order of appearance: even (tuning) and odd."""
+    order: dict[str, int] = {}
+    for p in pairs:
+        order.setdefault(p.stored, len(order))
+    even = [p for p in pairs if order[p.stored] % 2 == 0]
+    return even, [p for p in pairs if order[p.stored] % 2 == 1]
+
+
+if __name__ == "__main__":
+    file = Path(sys.argv[1])
+    checker = PairChecker()
+    if "--halves" in sys.argv[2:]:
+        even, odd = document_halves(read_pairs(file))
+        for name, part in (("even documents (tuning)", even), ("odd documents", odd)):
+            print(f"--- {name}")
+            print(format_report({"file": str(file), **evaluate(part, checker)}))
+    else:
+        print(format_report(evaluate_file(file)))

@@ -178,3 +178,68 @@ def test_wordnet_antonyms_installed() -> None:
     assert has_wordnet()
     assert are_antonyms("increase", "decrease") and are_antonyms("known", "unknown")
     assert not are_antonyms("say", "deny")
+
+
+def test_statement_rules_found_beyond_exact_words() -> None:
+    from claimwatch.detection import statement_difference
+
+    base = "The founder of the troubled start-up Ozy Media was arrested as part of a scheme to prop up the financially struggling company."
+    thriving = base.replace("financially struggling", "financially thriving")
+    assert (statement_difference(base, thriving) or ("",))[0] == "antonym"  # satellite adjectives
+    years = "Activists dumped paint on the eve of the one-year anniversary of the invasion of the country."
+    month = years.replace("one-year", "one-month")
+    assert (statement_difference(years, month) or ("",))[0] == "exclusive"
+    plea = "An Australian pleaded guilty to manslaughter in the death of an American who fell from a clifftop."
+    for swapped in (
+        plea.replace("manslaughter", "murder"),
+        plea.replace("an American", "an Englishman"),
+    ):
+        assert (statement_difference(plea, swapped) or ("",))[0] == "exclusive", swapped
+
+
+def test_statement_rules_keep_compatible_statements_apart() -> None:
+    from claimwatch.detection import statement_difference
+
+    # a value under a negation is not a rival value; accents and scale words are not slots
+    assert statement_difference(
+        "Thatcher was not the first woman to lead a major political party in the United Kingdom.",
+        "Thatcher became the second woman to lead a major political party in the United Kingdom.",
+    ) is None  # fmt: skip
+    assert statement_difference(
+        "Private Lives is a 1930 comedy in three acts by Noel Coward.",
+        "Private Lives is a 1930 comedy of manners in three acts by Noël Coward.",
+    ) is None  # fmt: skip
+    assert statement_difference(
+        "Poseidon grossed more than $ 1 million at the worldwide box office.",
+        "Poseidon grossed $ 181,674,817 at the worldwide box office on a budget of $ 160 million.",
+    ) is None  # fmt: skip
+    assert statement_difference(
+        "Meteora is not an album by Linkin Park.",
+        "Meteora is the second studio album by American rock band Metallica, not Linkin Park.",
+    ) is None  # fmt: skip
+
+
+def test_statements_keyed_past_datelines_and_by_framed_nouns() -> None:
+    from claimwatch.records import Article
+    from extractors.claims import extract_article
+    from extractors.pipeline import load_nlp
+
+    nlp, _ = load_nlp()
+
+    def keys(text: str) -> set[str]:
+        art = Article("a", "t", "u", "u", "o", None, None, T0, "en", text, "h", T0, "o")
+        return {
+            c.attribute for c in extract_article(art, nlp).claims if c.value_type == "statement"
+        }
+
+    dated = keys(
+        "NEW YORK - The founder of the start-up Ozy Media was arrested Thursday on fraud charges."
+    )
+    plain = keys(
+        "The founder of the start-up Ozy Media was not arrested Thursday on fraud charges."
+    )
+    assert "statement arrest" in dated & plain
+    fused = keys(
+        "On the eve of the anniversary of Russia's invasion of Ukraine, activists dumped paint on the road."
+    )
+    assert "phrase invasion" in fused
