@@ -111,6 +111,18 @@ SPEECH_LEMMAS = {"say", "tell", "add", "write", "state", "claim", "announce", "r
 Make = Callable[..., None]
 
 
+def annotated(doc: Doc, attr: str) -> bool:
+    """Return doc.has_annotation(attr), computed once per document.
+
+    has_annotation walks every token; asked once per sentence it made extraction
+    quadratic in article length.
+    """
+    key = f"claimwatch_has_{attr}"
+    if key not in doc.user_data:
+        doc.user_data[key] = doc.has_annotation(attr)
+    return bool(doc.user_data[key])
+
+
 @functools.lru_cache(maxsize=1)
 def _lemma_table() -> object | None:
     # spacy-lookups-data ships the table inside its wheel; a blank pipeline does not load it
@@ -189,7 +201,7 @@ def _positive_predicates(
     doc: Doc, s_text: str, s_start: int, att: Attribution, index: EntityIndex, make: Make
 ) -> None:
     """An entity directly followed by a past-tense or present verb and its object."""
-    if not doc.has_annotation("TAG"):
+    if not annotated(doc, "TAG"):
         return  # without tags a capitalised word before '-ed' is too often not a verb
     for s, e, eid, _ in index.mentions:
         if not (s_start <= s and e <= s_start + len(s_text)) or index.types[eid] not in {
@@ -362,7 +374,7 @@ def _statement(
         return
     pred: Predication | None = None
     sent: Span | None = None
-    if doc.has_annotation("DEP"):
+    if annotated(doc, "DEP"):
         sent = doc.char_span(s_start, s_start + len(s_text), alignment_mode="expand")
         if sent is not None and len(sent):
             pred = _predication_dep(sent)
