@@ -42,7 +42,7 @@ def read_article(
         title=title,
         author=None,
         published=published,
-        language="en",
+        language=None,  # guessed from the text where it matters
         text=text,
         content_hash=digest,
         fetched_at=datetime.now(UTC),

@@ -162,6 +162,10 @@ def _lemma(word: str, doc: Doc) -> str:
 
 def extract_article(article: Article, nlp: Language) -> Extraction:
     """Extract entities, mentions and typed claims from one article."""
+    if not is_english(article):
+        # the parser, the entity model and every claim rule are English: elsewhere they
+        # would only produce noise (topics choose their languages in their config)
+        return Extraction([], [], [])
     text = article.text
     doc = nlp(text)
     index = build_index(doc)
@@ -240,6 +244,24 @@ def extract_article(article: Article, nlp: Language) -> Extraction:
         find_predicates(doc, s_text, s_start, att, index, main_actor, make)
 
     return Extraction(entities, mentions, _drop_ambiguous_counts(claims))
+
+
+def is_english(article: Article) -> bool:
+    """Return whether an article is English (or of unknown language but reads as English)."""
+    if article.language:
+        return article.language.lower().startswith("en")
+    words = re.findall(r"[a-z]+", article.text[:2000].lower())
+    if not words:
+        return False
+    common = sum(1 for w in words if w in _ENGLISH_STOPWORDS)
+    return common / len(words) > 0.15
+
+
+_ENGLISH_STOPWORDS = {
+    "the", "and", "of", "to", "a", "in", "is", "that", "for", "on", "with", "as", "was",
+    "it", "he", "she", "by", "at", "from", "his", "her", "are", "be", "this", "have", "has",
+    "said", "not", "but", "they", "were", "an", "their", "its", "who", "will", "would",
+}  # fmt: skip
 
 
 def _drop_ambiguous_counts(claims: list[Claim]) -> list[Claim]:

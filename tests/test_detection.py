@@ -243,3 +243,11 @@ def test_statements_keyed_past_datelines_and_by_framed_nouns() -> None:
         "On the eve of the anniversary of Russia's invasion of Ukraine, activists dumped paint on the road."
     )
     assert "phrase invasion" in fused
+
+
+def test_statements_within_one_article_never_conflict() -> None:
+    a = claim("a", None, None, value_type="statement", attribute="statement rate",
+              value_text="Temp rating: 32°F / 0°C for the summer bag", article_id="same")  # fmt: skip
+    b = claim("b", None, None, value_type="statement", attribute="statement rate",
+              value_text="Temp rating: 20°F / -6°C for the summer bag", article_id="same")  # fmt: skip
+    assert compare(a, b) is None

@@ -30,3 +30,13 @@ def test_bare_surname_in_a_later_article_joins_the_stored_person(tmp_path: Path)
     assert {"Okoro", "John Okoro"} <= set(okoro[1])
     assert subjects == {"John Okoro"}
     assert contradictions == 1
+
+
+def test_non_english_articles_yield_no_claims(tmp_path: Path) -> None:
+    page = tmp_path / "de.txt"
+    page.write_text(
+        "Zuwachs erwartet\n\nExperten hatten mit einem Zuwachs von 0,2 Prozent gerechnet. "
+        "Für das laufende Jahr rechnen die Experten mit einem Zuwachs von 3,2 Prozent.\n"
+    )
+    _, _, claims_new, _, _ = import_files([page], str(tmp_path / "de.duckdb"))
+    assert claims_new == 0
