@@ -7,7 +7,7 @@ from pathlib import Path
 
 from claimwatch.batches import load_and_detect_batch
 from claimwatch.records import Alert, Article, stable_id
-from extractors.claims import extract_article
+from extractors.claims import extract_articles
 from extractors.pipeline import load_nlp
 from warehouse.snapshots import refresh_snapshot
 from ingest.cleaning import CleanFailure, clean_page, content_hash
@@ -67,7 +67,7 @@ def import_files(
         one_url = url if (url and len(paths) == 1) else None
         result = read_article(path, topic, outlet, published, one_url)
         (failures if isinstance(result, CleanFailure) else articles).append(result)  # type: ignore[arg-type]
-    extractions = [extract_article(a, nlp) for a in articles]
+    extractions = extract_articles(articles, nlp)
     claims_new, contradictions_new, alerts = load_and_detect_batch(db, articles, extractions)
     refresh_snapshot(db)
     return articles, failures, claims_new, contradictions_new, alerts

@@ -160,14 +160,25 @@ def _lemma(word: str, doc: Doc) -> str:
     return str(lookup.get(w, w)) if lookup else w
 
 
+def extract_articles(articles: list[Article], nlp: Language, batch_size: int = 16) -> list[Extraction]:
+    """Extract many articles, parsing them in batches (faster than one at a time)."""
+    english = [a for a in articles if is_english(a)]
+    docs = dict(zip((a.article_id for a in english), nlp.pipe((a.text for a in english), batch_size=batch_size), strict=True))
+    return [extract_doc(a, docs[a.article_id]) if a.article_id in docs else Extraction([], [], []) for a in articles]
+
+
 def extract_article(article: Article, nlp: Language) -> Extraction:
     """Extract entities, mentions and typed claims from one article."""
     if not is_english(article):
         # the parser, the entity model and every claim rule are English: elsewhere they
         # would only produce noise (topics choose their languages in their config)
         return Extraction([], [], [])
+    return extract_doc(article, nlp(article.text))
+
+
+def extract_doc(article: Article, doc: Doc) -> Extraction:
+    """Extract entities, mentions and typed claims from an article's parsed text."""
     text = article.text
-    doc = nlp(text)
     index = build_index(doc)
     attributor = Attributor(text, index)
     roles = speaker_roles(text, index)

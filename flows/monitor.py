@@ -16,7 +16,7 @@ from claimwatch.notify import configured_urls, deliver
 
 from claimwatch.records import Alert, Article
 from claimwatch.report import report_after_run
-from extractors.claims import Extraction, extract_article
+from extractors.claims import Extraction, extract_articles
 from extractors.pipeline import load_nlp
 from flows.policies import MONITOR_TIMEOUT_S, TRANSIENT_RETRIES, on_run_failure, run_id, skip_if_late
 from flows.taskrunners import extraction_runner
@@ -97,7 +97,7 @@ def dedupe_articles(
 def extract_claims(articles: list[Article]) -> tuple[list[Extraction], str]:
     """Extract entities and claims from a batch of articles."""
     nlp, backend = load_nlp()
-    return [extract_article(a, nlp) for a in articles], backend
+    return extract_articles(articles, nlp), backend
 
 
 def extract_in_parallel(articles: list[Article]) -> tuple[list[Extraction], str]:
