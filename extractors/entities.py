@@ -11,6 +11,7 @@ from spacy.tokens import Doc
 import pycountry
 
 from claimwatch.records import stable_id
+from extractors.pipeline import LABEL_TO_TYPE
 
 COUNTRIES = {c.name.lower() for c in pycountry.countries} | {
     "russia", "iran", "syria", "britain", "america", "u.s.", "us", "uk", "afghanistan",
@@ -18,14 +19,12 @@ COUNTRIES = {c.name.lower() for c in pycountry.countries} | {
 }  # fmt: skip
 
 # model labels (the shipped pipeline's PER/ORG/LOC and en_core_web's OntoNotes) -> our types
+# the pipeline's entity types, folded for canonical entities: every kind of place is a
+# PLACE (a valley may come back as LOC, GPE or FAC), and a group named by nationality or
+# creed is an organisation that can own a claim
 LABEL_TYPES: dict[str, str] = {
-    "PER": "PERSON",
-    "PERSON": "PERSON",
-    "ORG": "ORG",
-    "NORP": "ORG",
-    "LOC": "PLACE",
-    "GPE": "PLACE",
-    "FAC": "PLACE",
+    label: {"LOC": "PLACE", "GPE": "PLACE", "NORP": "ORG"}.get(etype, etype)
+    for label, etype in LABEL_TO_TYPE.items()
 }
 
 TITLES = {
