@@ -15,9 +15,11 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@mkdir -p $(PREFECT_HOME)
 	@touch $(STAMP)
 
 demo: $(STAMP)
+	@mkdir -p $(PREFECT_HOME)
 	$(BIN)/claimwatch demo
 
 # Debian's chromium for the report's browser test (apt-get as root); a no-op once installed.
@@ -25,6 +27,7 @@ browser:
 	@bash .ci/browser.sh
 
 test: $(STAMP) browser
+	@mkdir -p $(PREFECT_HOME)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -7,6 +7,9 @@ import os
 # Prefect reads these at import time: no telemetry calls from an offline monitor.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+if os.environ.get("PREFECT_HOME"):
+    # Prefect makes its home folder without parents; a fresh checkout has no var/ yet
+    os.makedirs(os.environ["PREFECT_HOME"], exist_ok=True)
 
 import json  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
