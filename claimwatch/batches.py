@@ -77,7 +77,10 @@ def resolve_bare_names(
 
 
 def _apply(
-    mapping: dict[str, tuple[str, str]], entities: list[Entity], mentions: list[Mention], claims: list[Claim]
+    mapping: dict[str, tuple[str, str]],
+    entities: list[Entity],
+    mentions: list[Mention],
+    claims: list[Claim],
 ) -> tuple[list[Entity], list[Mention], list[Claim]]:
     if not mapping:
         return entities, mentions, claims
@@ -89,7 +92,8 @@ def _apply(
         if e.entity_id in mapping
     ]
     mentions = [
-        replace(m, entity_id=mapping[m.entity_id][0]) if m.entity_id in mapping else m for m in mentions
+        replace(m, entity_id=mapping[m.entity_id][0]) if m.entity_id in mapping else m
+        for m in mentions
     ]
     claims = [
         replace(c, subject_id=mapping[c.subject_id][0], subject=mapping[c.subject_id][1])

@@ -20,7 +20,10 @@ import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-app = typer.Typer(help="claimwatch: a news monitor that alerts when sources contradict each other.", no_args_is_help=True)
+app = typer.Typer(
+    help="claimwatch: a news monitor that alerts when sources contradict each other.",
+    no_args_is_help=True,
+)
 alerts_app = typer.Typer(help="List, acknowledge and resolve alerts.", no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
 eval_app = typer.Typer(help="Measure quality on labelled data.", no_args_is_help=True)
@@ -58,7 +61,9 @@ def demo(db: DbOption = DEMO_DB) -> None:
     )
     _print_alerts(summary.alerts, "Alerts raised or updated in this run")
     if not os.environ.get("CLAIMWATCH_APPRISE_URLS"):
-        console.print("\n(no notification URLs configured: set CLAIMWATCH_APPRISE_URLS to deliver alerts)")
+        console.print(
+            "\n(no notification URLs configured: set CLAIMWATCH_APPRISE_URLS to deliver alerts)"
+        )
     console.print(f"\nDuckDB file: {Path(db).resolve()}")
     console.print(f"Report (open in a browser): {report_dir(db, 'panjshir') / 'index.html'}")
     console.print(f'Try: claimwatch sql --db {db} "SELECT kind, explanation FROM contradictions"')
@@ -98,7 +103,9 @@ def import_(
     )
     for f in failures:
         console.print(f"[yellow]skipped[/yellow] {f.url}: {f.reason}")
-    console.print(f"{len(articles)} articles, {claims_new} new claims, {contradictions_new} new contradictions")
+    console.print(
+        f"{len(articles)} articles, {claims_new} new claims, {contradictions_new} new contradictions"
+    )
     _print_alerts(alerts, "Alerts raised or updated")
 
 
@@ -107,7 +114,9 @@ def sql(
     query: Annotated[str, typer.Argument(help="SQL to run")],
     db: DbOption = "var/claimwatch.duckdb",
     as_json: Annotated[bool, typer.Option("--json", help="print rows as JSON")] = False,
-    live: Annotated[bool, typer.Option("--live", help="read the live file, not the snapshot")] = False,
+    live: Annotated[
+        bool, typer.Option("--live", help="read the live file, not the snapshot")
+    ] = False,
 ) -> None:
     """Run read-only SQL on the latest snapshot (never blocks a running flow) and print it."""
     from warehouse.snapshots import read_connection
@@ -143,7 +152,9 @@ def export(
 
 @app.command()
 def prune(
-    older_than: Annotated[str, typer.Option("--older-than", help="age such as 90d, 12h, 2w")] = "90d",
+    older_than: Annotated[
+        str, typer.Option("--older-than", help="age such as 90d, 12h, 2w")
+    ] = "90d",
     db: DbOption = "var/claimwatch.duckdb",
 ) -> None:
     """Remove raw HTML older than the given age; claims and their evidence stay."""
@@ -200,11 +211,16 @@ def _set_state(alert_id: str, db: str, state: str) -> None:
     from warehouse.store import connect
 
     with connect(db) as con:
-        found = con.execute("SELECT count(*) FROM alerts WHERE alert_id = ?", [alert_id]).fetchall()[0][0]
+        found = con.execute(
+            "SELECT count(*) FROM alerts WHERE alert_id = ?", [alert_id]
+        ).fetchall()[0][0]
         if not found:
             console.print(f"no alert {alert_id}")
             raise typer.Exit(1)
-        con.execute("UPDATE alerts SET state = ?, updated_at = ? WHERE alert_id = ?", [state, datetime.now(UTC), alert_id])
+        con.execute(
+            "UPDATE alerts SET state = ?, updated_at = ? WHERE alert_id = ?",
+            [state, datetime.now(UTC), alert_id],
+        )
     console.print(f"alert {alert_id} is now {state}")
 
 
@@ -248,7 +264,12 @@ def eval_contradictions(
 @eval_app.command("clean")
 def eval_clean(
     pages_dir: Annotated[Path, typer.Argument(help="folder of <id>.html or <id>.html.gz pages")],
-    gold: Annotated[Path, typer.Argument(help="JSON {id: {articleBody, url}}, a fundus INDEX_paired.json, or a newspaper4k metadata folder")],
+    gold: Annotated[
+        Path,
+        typer.Argument(
+            help="JSON {id: {articleBody, url}}, a fundus INDEX_paired.json, or a newspaper4k metadata folder"
+        ),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Score cleaned article bodies (token precision/recall/F1), ours beside bare trafilatura."""
@@ -265,7 +286,9 @@ def eval_clean(
 @app.command()
 def serve(
     port: Annotated[int, typer.Option(help="Prefect server port on 127.0.0.1")] = 4200,
-    demo_site: Annotated[bool, typer.Option(help="also serve the sample site for monitor-panjshir")] = True,
+    demo_site: Annotated[
+        bool, typer.Option(help="also serve the sample site for monitor-panjshir")
+    ] = True,
 ) -> None:
     """Start a local Prefect server, the work pool, the deployments and a worker on 127.0.0.1."""
     from claimwatch.serve import ServeError
@@ -306,7 +329,9 @@ def backfill(
     until: Annotated[str | None, typer.Option(help="last publication day (default today)")] = None,
     db: DbOption = "var/claimwatch.duckdb",
     topic_file: Annotated[str | None, typer.Option(help="topic TOML file")] = None,
-    site: Annotated[str | None, typer.Option(help="URL that replaces {site} in the topic's sources")] = None,
+    site: Annotated[
+        str | None, typer.Option(help="URL that replaces {site} in the topic's sources")
+    ] = None,
 ) -> None:
     """Load a topic's articles published in a date range from its feeds and sitemaps."""
     from datetime import date

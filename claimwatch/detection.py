@@ -119,7 +119,8 @@ def compare(a: Claim, b: Claim, same_url: bool = False) -> Contradiction | Claim
     if a.attribute != b.attribute or a.value_type != b.value_type:
         return None
     if a.value_type == "statement" and (
-        a.article_id == b.article_id or alignment(a.value_text, b.value_text) < STATEMENT_MIN_OVERLAP
+        a.article_id == b.article_id
+        or alignment(a.value_text, b.value_text) < STATEMENT_MIN_OVERLAP
     ):
         # same subject and verb, but about different things; within one article two such
         # sentences are a list or a narrative ("Temp rating: 32°F" ... "Temp rating: 20°F"),

@@ -62,7 +62,9 @@ def cooldown_s() -> float:
     return float(os.environ.get(COOLDOWN_ENV, DEFAULT_COOLDOWN_S))
 
 
-def pending(con: duckdb.DuckDBPyConnection, targets: list[str]) -> list[tuple[str, str, str, str, str]]:
+def pending(
+    con: duckdb.DuckDBPyConnection, targets: list[str]
+) -> list[tuple[str, str, str, str, str]]:
     """Alert versions not yet delivered to some target: (alert_id, fingerprint, title, body, target)."""
     out = []
     rows = con.execute(
@@ -102,7 +104,15 @@ def deliver(con: duckdb.DuckDBPyConnection, targets: list[str]) -> list[Delivery
         tag = redact(target)
         con.execute(
             "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [stable_id("delivery", alert_id, fingerprint, tag, now.isoformat()), alert_id, fingerprint, tag, now, ok, error],
+            [
+                stable_id("delivery", alert_id, fingerprint, tag, now.isoformat()),
+                alert_id,
+                fingerprint,
+                tag,
+                now,
+                ok,
+                error,
+            ],
         )
         results.append(Delivery(alert_id, tag, ok, error))
     return results

@@ -160,11 +160,22 @@ def _lemma(word: str, doc: Doc) -> str:
     return str(lookup.get(w, w)) if lookup else w
 
 
-def extract_articles(articles: list[Article], nlp: Language, batch_size: int = 16) -> list[Extraction]:
+def extract_articles(
+    articles: list[Article], nlp: Language, batch_size: int = 16
+) -> list[Extraction]:
     """Extract many articles, parsing them in batches (faster than one at a time)."""
     english = [a for a in articles if is_english(a)]
-    docs = dict(zip((a.article_id for a in english), nlp.pipe((a.text for a in english), batch_size=batch_size), strict=True))
-    return [extract_doc(a, docs[a.article_id]) if a.article_id in docs else Extraction([], [], []) for a in articles]
+    docs = dict(
+        zip(
+            (a.article_id for a in english),
+            nlp.pipe((a.text for a in english), batch_size=batch_size),
+            strict=True,
+        )
+    )
+    return [
+        extract_doc(a, docs[a.article_id]) if a.article_id in docs else Extraction([], [], [])
+        for a in articles
+    ]
 
 
 def extract_article(article: Article, nlp: Language) -> Extraction:
@@ -284,7 +295,9 @@ def _drop_ambiguous_counts(claims: list[Claim]) -> list[Claim]:
     # an attribute that names nothing ("a percentage of Mexico") is never compared at all
     ambiguous = {k for k, v in values.items() if len(v) > 1 or k[1] in UNKEYED_ATTRIBUTES}
     return [
-        replace(c, subject_id=None, subject=None) if (c.subject_id, c.attribute) in ambiguous and c.subject_id else c
+        replace(c, subject_id=None, subject=None)
+        if (c.subject_id, c.attribute) in ambiguous and c.subject_id
+        else c
         for c in claims
     ]
 

@@ -247,7 +247,9 @@ def build_index(doc: Doc) -> EntityIndex:
     # named in full here ("Okoro's aides" after "John Okoro") is that person
     surnames = {n.split()[-1] for n in person_full}
     raw = [
-        (s, e, "PERSON", surface) if etype != "PERSON" and clean_name(surface) in surnames else (s, e, etype, surface)
+        (s, e, "PERSON", surface)
+        if etype != "PERSON" and clean_name(surface) in surnames
+        else (s, e, etype, surface)
         for s, e, etype, surface in raw
     ]
 

@@ -225,7 +225,9 @@ def _trim(q: Quantity, text: str) -> Quantity:
     return Quantity(q.text, start, end, q.number, q.low, high, q.hedge, q.unit)
 
 
-_MODIFIER_AFTER = re.compile(r"^(?:-[a-z]|\w|\s+out\s+of\b|\s*(?:a\.m\.|p\.m\.|am\b|pm\b|:\d))", re.IGNORECASE)
+_MODIFIER_AFTER = re.compile(
+    r"^(?:-[a-z]|\w|\s+out\s+of\b|\s*(?:a\.m\.|p\.m\.|am\b|pm\b|:\d))", re.IGNORECASE
+)
 
 
 _NAME_BEFORE = re.compile(r"\b[A-Z][a-z]+\s$")
@@ -238,7 +240,12 @@ def _is_modifier(text: str, m: re.Match[str]) -> bool:
     if _MODIFIER_AFTER.match(text[m.end() :]):
         return True
     before = text[: m.start("num")]
-    return not m.group("hedge") and "," not in m.group("num") and bool(_NAME_BEFORE.search(before)) and not _SENTENCE_START.search(before)
+    return (
+        not m.group("hedge")
+        and "," not in m.group("num")
+        and bool(_NAME_BEFORE.search(before))
+        and not _SENTENCE_START.search(before)
+    )
 
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[A-Z][a-z]+\s$")

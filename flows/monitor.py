@@ -18,11 +18,24 @@ from claimwatch.records import Alert, Article
 from claimwatch.report import report_after_run
 from extractors.claims import Extraction, extract_articles
 from extractors.pipeline import load_nlp
-from flows.policies import MONITOR_TIMEOUT_S, TRANSIENT_RETRIES, on_run_failure, run_id, skip_if_late
+from flows.policies import (
+    MONITOR_TIMEOUT_S,
+    TRANSIENT_RETRIES,
+    on_run_failure,
+    run_id,
+    skip_if_late,
+)
 from flows.taskrunners import extraction_runner
 from ingest.feeds import FeedItem
 from ingest.fetching import Fetcher, Page
-from ingest.stages import FetchOutcome, dedupe, fetch_and_clean, read_sources, record_fetches, select_new
+from ingest.stages import (
+    FetchOutcome,
+    dedupe,
+    fetch_and_clean,
+    read_sources,
+    record_fetches,
+    select_new,
+)
 from ingest.topics import Topic, load_topic
 from warehouse.snapshots import SNAPSHOT_MAX_AGE_S, refresh_snapshot, snapshot_age_s
 from warehouse.store import connect
@@ -110,7 +123,9 @@ def extract_in_parallel(articles: list[Article]) -> tuple[list[Extraction], str]
 
 
 @task(name="load_claims", **TRANSIENT_RETRIES)
-def load_claims(db: str, articles: list[Article], extractions: list[Extraction]) -> tuple[int, int, list[Alert]]:
+def load_claims(
+    db: str, articles: list[Article], extractions: list[Extraction]
+) -> tuple[int, int, list[Alert]]:
     """Load a batch into DuckDB and detect contradictions against stored claims."""
     return load_and_detect_batch(db, articles, extractions)
 
@@ -125,12 +140,16 @@ def send_alerts(db: str, notify: list[str] | None) -> int:
         results = deliver(con, targets)
     failed = [r for r in results if not r.ok]
     if failed:
-        get_run_logger().warning("%d alert deliveries failed; they are retried next run", len(failed))
+        get_run_logger().warning(
+            "%d alert deliveries failed; they are retried next run", len(failed)
+        )
     return sum(1 for r in results if r.ok)
 
 
 @task(name="record_run", **TRANSIENT_RETRIES)
-def record_run(summary: RunSummary, started: datetime, fetches: list[FetchOutcome], status: str) -> None:
+def record_run(
+    summary: RunSummary, started: datetime, fetches: list[FetchOutcome], status: str
+) -> None:
     """Store what the run did in fetches and flow_runs."""
     now = datetime.now(UTC)
     with connect(summary.db) as con:
@@ -208,7 +227,11 @@ def monitor_topic(
         summary.claims_new += claims_new
         summary.contradictions_new += contradictions_new
         summary.alerts += alerts
-    summary.fetched = sum(1 for f in fetches if f.kind == "article" and f.outcome in ("new", "filtered", "duplicate") and f.http_status)
+    summary.fetched = sum(
+        1
+        for f in fetches
+        if f.kind == "article" and f.outcome in ("new", "filtered", "duplicate") and f.http_status
+    )
     summary.failed = sum(1 for f in fetches if f.outcome == "error")
     summary.not_modified = sum(1 for f in fetches if f.outcome == "not_modified")
     summary.alerts_sent = send_alerts(db, notify)

@@ -10,7 +10,16 @@ from demo.site import serve_site, topic_file
 from flows.monitor import monitor_topic
 from warehouse.store import connect
 
-TABLES = ("articles", "entities", "mentions", "claims", "contradictions", "claim_links", "alerts", "deliveries")
+TABLES = (
+    "articles",
+    "entities",
+    "mentions",
+    "claims",
+    "contradictions",
+    "claim_links",
+    "alerts",
+    "deliveries",
+)
 
 
 def _counts(db: Path) -> dict[str, int]:
@@ -22,7 +31,13 @@ def _counts(db: Path) -> dict[str, int]:
 def demo_run(tmp_path: Path, prefect_harness: None, webhook):  # type: ignore[no-untyped-def]
     db = tmp_path / "cw.duckdb"
     with serve_site() as site:
-        summary = monitor_topic(topic="panjshir", db=str(db), topic_file=str(topic_file()), site=site, notify=[webhook.url])
+        summary = monitor_topic(
+            topic="panjshir",
+            db=str(db),
+            topic_file=str(topic_file()),
+            site=site,
+            notify=[webhook.url],
+        )
     return db, summary, webhook, site
 
 
@@ -54,11 +69,23 @@ def test_demo_raises_exactly_the_two_alerts(demo_run) -> None:  # type: ignore[n
 def test_more_than_6000_is_compatible_with_both(demo_run) -> None:  # type: ignore[no-untyped-def]
     db, *_ = demo_run
     with connect(db, read_only=True) as con:
-        six = con.execute("SELECT claim_id FROM claims WHERE value_text = 'more than 6,000'").fetchall()
+        six = con.execute(
+            "SELECT claim_id FROM claims WHERE value_text = 'more than 6,000'"
+        ).fetchall()
         assert len(six) == 1
         sid = six[0][0]
-        assert con.execute("SELECT count(*) FROM contradictions WHERE claim_a = ? OR claim_b = ?", [sid, sid]).fetchall()[0][0] == 0
-        relations = {r[0] for r in con.execute("SELECT relation FROM claim_links WHERE claim_a = ? OR claim_b = ?", [sid, sid]).fetchall()}
+        assert (
+            con.execute(
+                "SELECT count(*) FROM contradictions WHERE claim_a = ? OR claim_b = ?", [sid, sid]
+            ).fetchall()[0][0]
+            == 0
+        )
+        relations = {
+            r[0]
+            for r in con.execute(
+                "SELECT relation FROM claim_links WHERE claim_a = ? OR claim_b = ?", [sid, sid]
+            ).fetchall()
+        }
     assert relations == {"compatible"}
 
 
@@ -66,12 +93,22 @@ def test_rerun_adds_nothing_and_resends_nothing(demo_run, tmp_path: Path) -> Non
     db, _, webhook, _ = demo_run
     before = _counts(db)
     with serve_site() as site:
-        summary = monitor_topic(topic="panjshir", db=str(db), topic_file=str(topic_file()), site=site, notify=[webhook.url])
+        summary = monitor_topic(
+            topic="panjshir",
+            db=str(db),
+            topic_file=str(topic_file()),
+            site=site,
+            notify=[webhook.url],
+        )
     assert summary.articles_new == 0 and summary.alerts_sent == 0
     assert _counts(db) == before
     assert len(webhook.bodies) == 2
     with connect(db, read_only=True) as con:
-        runs = con.execute("SELECT articles_new, status, nlp_backend FROM flow_runs ORDER BY started_at").fetchall()
-        outcomes = con.execute("SELECT outcome, count(*) FROM fetches WHERE kind = 'article' GROUP BY 1 ORDER BY 1").fetchall()
+        runs = con.execute(
+            "SELECT articles_new, status, nlp_backend FROM flow_runs ORDER BY started_at"
+        ).fetchall()
+        outcomes = con.execute(
+            "SELECT outcome, count(*) FROM fetches WHERE kind = 'article' GROUP BY 1 ORDER BY 1"
+        ).fetchall()
     assert [r[0] for r in runs] == [4, 0] and all(r[1] == "completed" and r[2] for r in runs)
     assert outcomes == [("duplicate", 4), ("new", 4)]

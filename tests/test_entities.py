@@ -23,7 +23,12 @@ def test_bare_surname_in_a_later_article_joins_the_stored_person(tmp_path: Path)
     _, _, _, contradictions, _ = import_files([later], str(db), outlet="Daily Two")
     with connect(db, read_only=True) as con:
         people = con.execute("SELECT name, aliases FROM entities WHERE type = 'PERSON'").fetchall()
-        subjects = {r[0] for r in con.execute("SELECT subject FROM claims WHERE attribute = 'force size'").fetchall()}
+        subjects = {
+            r[0]
+            for r in con.execute(
+                "SELECT subject FROM claims WHERE attribute = 'force size'"
+            ).fetchall()
+        }
     names = {p[0] for p in people}
     assert "John Okoro" in names and "Okoro" not in names
     okoro = next(p for p in people if p[0] == "John Okoro")

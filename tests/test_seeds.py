@@ -20,10 +20,13 @@ def seeds_db(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-def _claims(db: Path, attribute: str) -> dict[str, tuple[str | None, str | None, float | None, float | None]]:
+def _claims(
+    db: Path, attribute: str
+) -> dict[str, tuple[str | None, str | None, float | None, float | None]]:
     with connect(db, read_only=True) as con:
         rows = con.execute(
-            "SELECT value_text, subject, speaker, low, high FROM claims WHERE attribute = ?", [attribute]
+            "SELECT value_text, subject, speaker, low, high FROM claims WHERE attribute = ?",
+            [attribute],
         ).fetchall()
     return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
@@ -50,7 +53,10 @@ def test_exactly_the_two_seed_conflicts(seeds_db: Path) -> None:
         ).fetchall()
     assert len(rows) == 2
     direction, numeric = rows
-    assert direction[0] == "direction" and {direction[1].lower(), direction[2].lower()} == {"northeast of kabul", "northwest of kabul"}
+    assert direction[0] == "direction" and {direction[1].lower(), direction[2].lower()} == {
+        "northeast of kabul",
+        "northwest of kabul",
+    }
     assert direction[3] is False  # between the two articles
     assert numeric[0] == "numeric" and {numeric[1], numeric[2]} == {"around 9,000", "7,000"}
     assert numeric[3] is True  # within the TRT World article
@@ -61,7 +67,9 @@ def test_denials_agree(seeds_db: Path) -> None:
         denials = con.execute(
             "SELECT value_text, polarity, subject FROM claims WHERE value_type = 'predicate' AND value_text LIKE 'did not %'"
         ).fetchall()
-        negations = con.execute("SELECT count(*) FROM contradictions WHERE kind IN ('negation', 'antonym')").fetchall()[0][0]
+        negations = con.execute(
+            "SELECT count(*) FROM contradictions WHERE kind IN ('negation', 'antonym')"
+        ).fetchall()[0][0]
     texts = {d[0] for d in denials}
     assert any("give the order" in t for t in texts) and any("organize" in t for t in texts)
     assert all(d[1] == -1 and d[2] == "Ahmad Massoud" for d in denials)

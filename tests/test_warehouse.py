@@ -34,12 +34,17 @@ def test_schema_version_recorded_once(tmp_path: Path) -> None:
         with connect(db) as con:
             pass
     with connect(db, read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM schema_versions").fetchall()[0][0] == len(migrations())
+        assert con.execute("SELECT count(*) FROM schema_versions").fetchall()[0][0] == len(
+            migrations()
+        )
 
 
 def test_cli_help_lists_commands() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "claimwatch.cli", "--help"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "claimwatch.cli", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     for command in ("demo", "run", "import", "sql", "alerts"):
         assert command in out

@@ -65,7 +65,11 @@ def test_analyst_reads_never_block_the_writer_nor_see_half_batches(tmp_path: Pat
         [sys.executable, "-c", READER, str(db), "8"], stdout=subprocess.PIPE, text=True, cwd=REPO
     )
     writer = subprocess.run(
-        [sys.executable, "-c", WRITER, str(db), "15"], capture_output=True, text=True, cwd=REPO, timeout=120
+        [sys.executable, "-c", WRITER, str(db), "15"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
     )
     out, _ = reader.communicate(timeout=60)
     assert writer.returncode == 0, writer.stderr
@@ -87,11 +91,23 @@ def test_old_file_is_upgraded_in_place(tmp_path: Path) -> None:
     con.execute("INSERT INTO entities VALUES ('e', 'Kabul', 'PLACE', ['Kabul'])")
     con.close()
     with connect(db) as con:
-        versions = [r[0] for r in con.execute("SELECT version FROM schema_versions ORDER BY 1").fetchall()]
+        versions = [
+            r[0] for r in con.execute("SELECT version FROM schema_versions ORDER BY 1").fetchall()
+        ]
         assert versions == [v for v, _ in migrations()]
         assert con.execute("SELECT name FROM entities").fetchall() == [("Kabul",)]
-        views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
-    assert {"claims_with_sources", "contradictions_side_by_side", "entity_claim_timeline", "outlet_activity"} <= views
+        views = {
+            r[0]
+            for r in con.execute(
+                "SELECT view_name FROM duckdb_views() WHERE NOT internal"
+            ).fetchall()
+        }
+    assert {
+        "claims_with_sources",
+        "contradictions_side_by_side",
+        "entity_claim_timeline",
+        "outlet_activity",
+    } <= views
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +142,9 @@ def test_readme_queries_run_on_a_demo_database(demo_db: Path) -> None:
 def test_views_and_comments(demo_db: Path) -> None:
     con = read_connection(demo_db)
     try:
-        side = con.execute("SELECT kind, value_a, value_b FROM contradictions_side_by_side ORDER BY kind").fetchall()
+        side = con.execute(
+            "SELECT kind, value_a, value_b FROM contradictions_side_by_side ORDER BY kind"
+        ).fetchall()
         missing = con.execute(
             "SELECT table_name, column_name FROM duckdb_columns() WHERE comment IS NULL AND NOT internal "
             "AND table_name IN (SELECT table_name FROM duckdb_tables())"
@@ -152,6 +170,9 @@ def test_prune_keeps_claims_and_evidence(demo_db: Path, tmp_path: Path) -> None:
     assert prune_raw_html(copy, timedelta(0)) == 4
     with connect(copy, read_only=True) as con:
         assert con.execute("SELECT count(raw_html) FROM articles").fetchall()[0][0] == 0
-        assert con.execute("SELECT count(*), count(DISTINCT sentence) FROM claims").fetchall() == before
+        assert (
+            con.execute("SELECT count(*), count(DISTINCT sentence) FROM claims").fetchall()
+            == before
+        )
     assert parse_age("90d") == timedelta(days=90)
     assert snapshot_path(copy).name == "copy.snapshot.duckdb"

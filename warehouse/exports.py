@@ -14,11 +14,16 @@ def export_database(db: str | Path, out_dir: str | Path, fmt: str = "parquet") -
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with connect(db, read_only=True) as con:
-        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()
+        ]
         written = []
         for table in tables:
             path = out / f"{table}.{fmt}"
-            options = "(FORMAT parquet, COMPRESSION zstd)" if fmt == "parquet" else "(FORMAT csv, HEADER)"
+            options = (
+                "(FORMAT parquet, COMPRESSION zstd)" if fmt == "parquet" else "(FORMAT csv, HEADER)"
+            )
             con.execute(f"COPY {table} TO '{path}' {options}")
             written.append(path)
     return written

@@ -20,9 +20,7 @@ def claims_by_key(
     keys = sorted(set(keys))
     if not keys:
         return []
-    wanted = pa.table(
-        {"subject_id": [k[0] for k in keys], "attribute": [k[1] for k in keys]}
-    )
+    wanted = pa.table({"subject_id": [k[0] for k in keys], "attribute": [k[1] for k in keys]})
     cols = ", ".join(f'c."{c}"' for c in _CLAIM_COLUMNS)
     con.register("_wanted", wanted)
     try:
@@ -39,4 +37,6 @@ def claims_by_key(
     finally:
         con.unregister("_wanted")
     n = len(_CLAIM_COLUMNS)
-    return [(Claim(**dict(zip(_CLAIM_COLUMNS, row[:n], strict=True))), row[n] or "") for row in rows]
+    return [
+        (Claim(**dict(zip(_CLAIM_COLUMNS, row[:n], strict=True))), row[n] or "") for row in rows
+    ]

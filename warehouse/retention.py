@@ -28,7 +28,10 @@ def prune_raw_html(db: str | Path, older_than: timedelta) -> int:
         n = con.execute(
             "SELECT count(*) FROM articles WHERE raw_html IS NOT NULL AND fetched_at < ?", [cutoff]
         ).fetchall()[0][0]
-        con.execute("UPDATE articles SET raw_html = NULL WHERE raw_html IS NOT NULL AND fetched_at < ?", [cutoff])
+        con.execute(
+            "UPDATE articles SET raw_html = NULL WHERE raw_html IS NOT NULL AND fetched_at < ?",
+            [cutoff],
+        )
         con.commit()
         con.execute("CHECKPOINT")
     return int(n)

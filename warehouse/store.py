@@ -38,7 +38,7 @@ def _connect_with_retry(path: Path, read_only: bool, wait_s: float) -> duckdb.Du
 MEMORY_ENV = "CLAIMWATCH_DUCKDB_MEMORY"
 
 
-def engine_config() -> dict[str, str]:
+def engine_config() -> dict[str, str | bool | int | float | list[str]]:
     """DuckDB settings for every connection: a bounded buffer pool (default 1GB).
 
     DuckDB's own default lets its cache grow to 80 % of RAM, so a long run's memory
