@@ -23,6 +23,7 @@ from flows.monitor import (
     fetch_articles,
     load_claims,
     record_run,
+    run_markdown,
     select_new_items,
     send_alerts,
 )
@@ -123,16 +124,8 @@ def progress_bar(enabled: bool, total: int, label: str) -> Iterator[Callable[[in
 
 
 def _artifact(summary: RunSummary, start: datetime, end: datetime) -> str:
-    return "\n".join(
-        [
-            f"## claimwatch backfill for topic `{summary.topic}`, {start.date()} to {end.date() - timedelta(days=1)}",
-            "",
-            "| sources | fetched | failed | new articles | new claims | new contradictions | alerts sent |",
-            "|---|---|---|---|---|---|---|",
-            f"| {summary.sources_checked} | {summary.fetched} | {summary.failed} | {summary.articles_new} "
-            f"| {summary.claims_new} | {summary.contradictions_new} | {summary.alerts_sent} |",
-        ]
-    )
+    period = f"{start.date()} to {end.date() - timedelta(days=1)}"
+    return run_markdown(summary, f"## claimwatch backfill for topic `{summary.topic}`, {period}")
 
 
 @flow(

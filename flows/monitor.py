@@ -164,9 +164,10 @@ def record_run(
         con.commit()
 
 
-def _artifact(summary: RunSummary) -> str:
+def run_markdown(summary: RunSummary, heading: str | None = None) -> str:
+    """Return the markdown table a run leaves as its Prefect artifact."""
     lines = [
-        f"## claimwatch run for topic `{summary.topic}`",
+        heading or f"## claimwatch run for topic `{summary.topic}`",
         "",
         "| sources | fetched | failed | new articles | new claims | new contradictions | alerts sent |",
         "|---|---|---|---|---|---|---|",
@@ -245,7 +246,7 @@ def monitor_topic(
     # a run that loaded nothing keeps the last snapshot and report: rewriting them costs
     # seconds that grow with the archive, and would be most of a no-change run's time
     create_markdown_artifact(
-        markdown=_artifact(summary) + report_link,
+        markdown=run_markdown(summary) + report_link,
         key=f"claimwatch-{config.name}",
         description="claimwatch run summary",
     )
