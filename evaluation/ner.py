@@ -59,21 +59,25 @@ def _spaces_from_text(text: str | None, words: list[str]) -> list[bool]:
     return spaces
 
 
-def _iob_spans(tags: list[str]) -> set[tuple[int, int, str]]:
-    spans: set[tuple[int, int, str]] = set()
+def iob_to_spans(tags: list[str]) -> list[tuple[int, int, str]]:
+    """Turn IOB2 tags into (start, end, label) token spans; an orphan I- opens a new span."""
+    spans: list[tuple[int, int, str]] = []
     start, label = -1, ""
     for i, tag in enumerate([*tags, "O"]):
         prefix, _, lab = tag.partition("-")
-        if lab not in GOLD_TYPES:
-            prefix, lab = "O", ""
         if prefix == "I" and lab == label and start >= 0:
             continue
         if start >= 0:
-            spans.add((start, i, label))
+            spans.append((start, i, label))
             start, label = -1, ""
         if prefix in ("B", "I"):
             start, label = i, lab
     return spans
+
+
+def _iob_spans(tags: list[str]) -> set[tuple[int, int, str]]:
+    cleaned = [t if t.partition("-")[2] in GOLD_TYPES else "O" for t in tags]
+    return set(iob_to_spans(cleaned))
 
 
 def read_iob2(path: Path) -> Iterator[GoldSentence]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import spacy
 from spacy.tokens import Doc, DocBin, Span
 from spacy.vocab import Vocab
+from evaluation.ner import iob_to_spans
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_SHARED = REPO.parent / "shared"
@@ -114,22 +115,6 @@ def _clean_tag(tag: str) -> str:
         return "O"
     prefix, label = tag.split("-", 1)
     return f"{prefix}-{label}" if label in LABELS else "O"
-
-
-def iob_to_spans(tags: list[str]) -> list[tuple[int, int, str]]:
-    """Turn IOB2 tags into (start, end, label) token spans; an orphan I- opens a new span."""
-    spans: list[tuple[int, int, str]] = []
-    start, label = -1, ""
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, _, lab = tag.partition("-")
-        if prefix == "I" and lab == label and start >= 0:
-            continue
-        if start >= 0:
-            spans.append((start, i, label))
-            start, label = -1, ""
-        if prefix in ("B", "I"):
-            start, label = i, lab
-    return spans
 
 
 def build_docs(conllu: Path, iob2: Path, vocab: Vocab) -> tuple[list[Doc], dict[str, int]]:
