@@ -385,7 +385,14 @@ def _statement(
     lead = len(s_text) - len(s_text.lstrip())
     span = (s_start + lead, s_start + lead + len(text))
     subject_head: str | None = None
-    if pred is not None and pred.verb not in SPEECH_LEMMAS and pred.verb not in _AUX - {"be"}:
+    # a pronoun subject ("it is", "they said") would key every such sentence of the archive
+    # together: no comparison is possible without knowing who it is
+    if (
+        pred is not None
+        and pred.verb not in SPEECH_LEMMAS
+        and pred.verb not in _AUX - {"be"}
+        and pred.subject.lower() not in _PRONOUN_SUBJECTS
+    ):
         abs_subj = s_start + pred.subject_start
         entity = index.at(abs_subj, abs_subj + len(pred.subject))
         subject_id = entity or entity_id("CONCEPT", pred.subject)
@@ -404,6 +411,10 @@ def _statement(
             )  # fmt: skip
 
 
+_PRONOUN_SUBJECTS = {
+    "it", "he", "she", "they", "we", "i", "you", "this", "that", "there", "these", "those",
+    "who", "which", "what", "one", "some", "many", "most", "all", "both", "others",
+}  # fmt: skip
 _FRAME_DEPS = {"nmod:poss", "poss", "nmod", "compound", "nummod"}
 
 

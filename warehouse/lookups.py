@@ -13,10 +13,15 @@ from claimwatch.records import Claim
 _CLAIM_COLUMNS = [f.name for f in dataclasses.fields(Claim)]
 
 
+MAX_CLAIMS_PER_KEY = 200
+
+
 def claims_by_key(
-    con: duckdb.DuckDBPyConnection, keys: Iterable[tuple[str, str]]
+    con: duckdb.DuckDBPyConnection,
+    keys: Iterable[tuple[str, str]],
+    per_key: int = MAX_CLAIMS_PER_KEY,
 ) -> list[tuple[Claim, str]]:
-    """Return stored claims (with their article's canonical URL) for (subject_id, attribute) keys."""
+    """Return the most recent stored claims (with their article's canonical URL) for each key."""
     keys = sorted(set(keys))
     if not keys:
         return []
@@ -25,14 +30,20 @@ def claims_by_key(
     con.register("_wanted", wanted)
     try:
         # an equi-join on the indexed (subject_id, attribute) pair: cost grows with the
-        # number of matching claims, not with the size of the table
+        # number of matching claims, not with the size of the table; a busy key (a much
+        # reported figure) is capped at its most recent claims so a batch's cost stays bounded
         rows = con.execute(
             f"""
             SELECT {cols}, a.canonical_url
             FROM _wanted w
             JOIN claims c ON c.subject_id = w.subject_id AND c.attribute = w.attribute
             LEFT JOIN articles a ON a.article_id = c.article_id
-            """
+            QUALIFY row_number() OVER (
+                PARTITION BY c.subject_id, c.attribute
+                ORDER BY c.published DESC NULLS LAST, c.claim_id
+            ) <= ?
+            """,
+            [per_key],
         ).fetchall()
     finally:
         con.unregister("_wanted")
