@@ -86,33 +86,37 @@ def pending(
     return out
 
 
+def send_and_record(
+    con: duckdb.DuckDBPyConnection,
+    alert_id: str,
+    fingerprint: str,
+    target: str,
+    title: str,
+    body: str,
+) -> Delivery:
+    """Send one message to one Apprise target and record the attempt in deliveries."""
+    sender = apprise.Apprise()
+    error = None
+    if not sender.add(target):
+        ok, error = False, "invalid notification URL"
+    else:
+        try:
+            ok = bool(sender.notify(title=title, body=body))
+            error = None if ok else "delivery failed"
+        except Exception as exc:  # a broken target must not stop the run
+            ok, error = False, f"{type(exc).__name__}: {exc}"
+    now = datetime.now(UTC)
+    tag = redact(target)
+    con.execute(
+        "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [stable_id("delivery", alert_id, fingerprint, tag, now.isoformat()), alert_id, fingerprint, tag, now, ok, error],
+    )  # fmt: skip
+    return Delivery(alert_id, tag, ok, error)
+
+
 def deliver(con: duckdb.DuckDBPyConnection, targets: list[str]) -> list[Delivery]:
     """Send every undelivered alert version to its targets and record each attempt."""
     results: list[Delivery] = []
     for alert_id, fingerprint, title, body, target in pending(con, targets):
-        sender = apprise.Apprise()
-        error = None
-        if not sender.add(target):
-            ok, error = False, "invalid notification URL"
-        else:
-            try:
-                ok = bool(sender.notify(title=title, body=body))
-                error = None if ok else "delivery failed"
-            except Exception as exc:  # a broken target must not stop the run
-                ok, error = False, f"{type(exc).__name__}: {exc}"
-        now = datetime.now(UTC)
-        tag = redact(target)
-        con.execute(
-            "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                stable_id("delivery", alert_id, fingerprint, tag, now.isoformat()),
-                alert_id,
-                fingerprint,
-                tag,
-                now,
-                ok,
-                error,
-            ],
-        )
-        results.append(Delivery(alert_id, tag, ok, error))
+        results.append(send_and_record(con, alert_id, fingerprint, target, title, body))
     return results

@@ -39,5 +39,5 @@ def set_sentence_starts(doc: Doc) -> Doc:
     if len(doc):
         # one array write: the per-token is_sent_start setter re-checks the whole document
         # each time, which made this step quadratic in article length
-        doc.from_array([SENT_START], starts.reshape(-1, 1).astype("uint64"))
+        doc.from_array([SENT_START], starts.reshape(-1, 1).astype("uint64"))  # type: ignore[arg-type]
     return doc

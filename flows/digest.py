@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-import apprise
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
-from claimwatch.notify import configured_urls, redact
+from claimwatch.notify import configured_urls, send_and_record
 from claimwatch.records import stable_id
 from flows.monitor import default_db
 from warehouse.store import connect
@@ -85,20 +84,10 @@ def send_digest(db: str, markdown: str, title: str, notify: list[str] | None) ->
     digest_id = stable_id("digest", title)
     with connect(db) as con:
         for target in configured_urls(notify):
-            sender = apprise.Apprise()
-            error = None
-            try:
-                ok = sender.add(target) and bool(sender.notify(title=title, body=markdown))
-                error = None if ok else "delivery failed"
-            except Exception as exc:  # one broken target must not stop the others
-                ok, error = False, f"{type(exc).__name__}: {exc}"
-            now = datetime.now(UTC)
-            tag = redact(target)
-            con.execute(
-                "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [stable_id("delivery", digest_id, tag, now.isoformat()), f"digest:{digest_id}", digest_id, tag, now, ok, error],
-            )  # fmt: skip
-            sent += int(ok)
+            delivery = send_and_record(
+                con, f"digest:{digest_id}", digest_id, target, title, markdown
+            )
+            sent += int(delivery.ok)
     return sent
 
 
