@@ -29,7 +29,9 @@ def set_sentence_starts(doc: Doc) -> Doc:
             continue
         starts[i] = 1 if start_next else -1
         start_next = False
-        if token.text in _ENDERS or (token.text in _CLOSERS and i > 0 and doc[i - 1].text in _ENDERS):
+        if token.text in _ENDERS or (
+            token.text in _CLOSERS and i > 0 and doc[i - 1].text in _ENDERS
+        ):
             nxt = doc[i + 1] if i + 1 < len(doc) else None
             # "Mr. Okoro", "U.S. forces", "p.m. in": no new sentence before a lowercase word
             if nxt is None or nxt.text in _CLOSERS or not (nxt.text[:1].islower() or nxt.like_num):
