@@ -341,9 +341,15 @@ def _content(toks: list[_Tok]) -> set[str]:
 
 
 def alignment(a_text: str, b_text: str) -> float:
-    """Share of the shorter statement's content words found in the other (0 when too few)."""
+    """Share of the shorter statement's content words found in the other (0 when too few).
+
+    A word whose antonym stands in the other statement is matched too: an edit that swaps
+    'decline' for 'increase' keeps the statement about the same thing.
+    """
     a, b = _content(_tokens(a_text)), _content(_tokens(b_text))
-    shared = len(a & b)
+    a_only, b_only = a - b, b - a
+    opposed = sum(1 for x in a_only if any(are_antonyms(x, y) for y in b_only))
+    shared = len(a & b) + opposed
     if shared < STATEMENT_MIN_SHARED or not a or not b:
         return 0.0
     return shared / min(len(a), len(b))
@@ -366,6 +372,22 @@ def _negation_scope(toks: list[_Tok]) -> set[str]:
         if t.kind == "neg":
             out |= {n.lemma for n in toks[i + 1 : i + 7] if n.kind not in {"stop", "neg"}}
     return out
+
+
+def _asserted_words(toks: list[_Tok]) -> set[str]:
+    """Content words with no negator in the few words before them."""
+    return {
+        t.lemma
+        for i, t in enumerate(toks)
+        if t.kind not in {"stop", "neg"}
+        and not any(p.kind == "neg" for p in toks[max(0, i - 3) : i])
+    }
+
+
+def _contrasts(lemmas: set[str], word: str) -> bool:
+    # 'a 30% decrease for the quarter, a 4% increase for the year' holds both sides of the
+    # pair itself: its 'increase' is not the one a rival text's 'decline' denies
+    return any(are_antonyms(word, other) for other in lemmas if other != word)
 
 
 def _negated_words(toks: list[_Tok]) -> set[str]:
@@ -482,7 +504,7 @@ def statement_difference(a_text: str, b_text: str) -> tuple[str, float, str] | N
     for x, y, xl in ((a, b, b_lemmas), (b, a, a_lemmas)):
         if _negated_words(y) & _negation_scope(x):
             continue  # 'not an album by Linkin Park' and 'by Metallica, not Linkin Park' agree
-        for word in sorted(_negated_words(x) - _negated_words(y)):
+        for word in sorted(_negated_words(x) - _negated_words(y) - _asserted_words(x)):
             if word in xl and _asserted(y, word):
                 return "negation", 0.8, f"one says '{word}', the other 'not {word}'"
     # surface forms too: the lemma of 'struggling' is 'struggle', the listed pair is the adjective
@@ -494,7 +516,9 @@ def statement_difference(a_text: str, b_text: str) -> tuple[str, float, str] | N
     }
     for word in sorted(a_only):
         for other in sorted(b_only):
-            if are_antonyms(word, other):
+            if are_antonyms(word, other) and not (
+                _contrasts(a_lemmas, word) or _contrasts(b_lemmas, other)
+            ):
                 return "antonym", 0.75, f"'{word}' and '{other}' are opposites"
     slot = _slot_conflict(b, a) or _slot_conflict(a, b) or _substitution(b, a)
     if slot is not None:

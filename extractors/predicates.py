@@ -402,13 +402,20 @@ def _statement(
             subject_id=subject_id, attribute=f"statement {pred.verb}", value_type="statement",
             value_text=text, polarity=-1 if pred.negated else 1,
         )  # fmt: skip
-    for noun in _framed_nouns(sent) if sent is not None else ():
-        if noun != subject_head:
-            make(
-                s_text, s_start, att, span,
-                subject_id=entity_id("CONCEPT", noun), attribute=f"phrase {noun}",
-                value_type="statement", value_text=text, polarity=1,
-            )  # fmt: skip
+    if sent is None:
+        return
+    # a noun's key carries the clause it stands in; one key holding both the sentence and
+    # its clause would align each with the other, the article with itself
+    for part in _clauses(sent) or [sent]:
+        p_text = part.text.strip(" ,;\n")
+        p_start = part.start_char + part.text.find(p_text)
+        for noun in _framed_nouns(part):
+            if noun != subject_head:
+                make(
+                    s_text, s_start, att, (p_start, p_start + len(p_text)),
+                    subject_id=entity_id("CONCEPT", noun), attribute=f"phrase {noun}",
+                    value_type="statement", value_text=p_text, polarity=1,
+                )  # fmt: skip
 
 
 _PRONOUN_SUBJECTS = {
@@ -416,23 +423,65 @@ _PRONOUN_SUBJECTS = {
     "who", "which", "what", "one", "some", "many", "most", "all", "both", "others",
 }  # fmt: skip
 _FRAME_DEPS = {"nmod:poss", "poss", "nmod", "compound", "nummod"}
+_ORDINAL_WORDS = {
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+    "tenth", "last",
+}  # fmt: skip
+# words that open a clause of its own: 'sales fell 30% for the quarter, while for the year
+# they rose 4%' states two things
+_CLAUSE_OPENERS = {"and", "but", "while", "whereas", "although", "though"}
 
 
 def _framed_nouns(sent: Span) -> list[str]:
-    """Nouns pinned down by a name or a count ("Russia's invasion", "the one-year anniversary").
+    """Nouns pinned down by a name, a count, an ordinal or a noun modifier.
 
-    A summary often fuses two of an article's sentences; keying the sentence under these
+    "Russia's invasion", "the one-year anniversary", "the fourth quarter", "vaccine sales":
+    a summary often fuses two of an article's sentences; keying the sentence under these
     nouns as well lets it meet the sentence that states the same event in other words.
     """
     out: list[str] = []
     for t in sent:
-        if t.pos_ != "NOUN" or t.dep_ in {"compound", "nsubj", "nsubj:pass", "nsubjpass"}:
+        if t.pos_ != "NOUN" or t.dep_ in {"nsubj", "nsubj:pass", "nsubjpass"}:
             continue
-        for d in t.children:
-            counted = d.dep_ == "compound" and any(g.dep_ == "nummod" for g in d.children)
-            if d.dep_ in _FRAME_DEPS and (d.pos_ in {"PROPN", "NUM"} or counted):
-                key = _tok_lemma(t)
-                if key not in out:
-                    out.append(key)
-                break
+        prev = t.doc[t.i - 1] if t.i > sent.start else None
+        if prev is not None and prev.lower_ in _ORDINAL_WORDS:
+            framed = True  # 'the fourth quarter', whatever the parser attached 'fourth' to
+        elif t.dep_ == "compound":
+            continue
+        else:
+            framed = any(
+                d.dep_ in _FRAME_DEPS
+                and (
+                    d.pos_ in {"PROPN", "NUM"}
+                    or (d.dep_ == "compound" and any(g.dep_ == "nummod" for g in d.children))
+                    or (d.dep_ == "compound" and d.pos_ in {"NOUN", "ADJ"} and d.i == t.i - 1)
+                )
+                for d in t.children
+            )
+        key = _tok_lemma(t)
+        if framed and key not in out:
+            out.append(key)
     return out
+
+
+def _clauses(sent: Span) -> list[Span]:
+    """The coordinated or contrasted clauses of a sentence, when it has more than one.
+
+    A clause boundary is a coordinator or contrast marker whose head is a verb (so 'yellow
+    and blue paint' stays whole). Each clause is compared on its own: a summary sentence
+    often restates one clause of an article's sentence, or fuses clauses of two.
+    """
+    cuts = [
+        t.i
+        for t in sent
+        if t.lower_ in _CLAUSE_OPENERS
+        and t.dep_ in {"cc", "mark"}
+        and t.head.pos_ in {"VERB", "AUX"}
+        and t.head.i > t.i
+        and t.i - sent.start >= 4
+        and sent.end - t.i >= 4
+    ]
+    if not cuts:
+        return []
+    bounds = [sent.start, *cuts, sent.end]
+    return [sent.doc[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b - a >= 4]

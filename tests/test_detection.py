@@ -251,3 +251,38 @@ def test_statements_within_one_article_never_conflict() -> None:
     b = claim("b", None, None, value_type="statement", attribute="statement rate",
               value_text="Temp rating: 20°F / -6°C for the summer bag", article_id="same")  # fmt: skip
     assert compare(a, b) is None
+
+
+def test_clauses_are_keyed_and_compared_on_their_own() -> None:
+    from claimwatch.records import Article
+    from extractors.claims import extract_article
+    from extractors.pipeline import load_nlp
+
+    nlp, _ = load_nlp()
+    text = (
+        "For the fourth quarter, the sales figure for the vaccines represented a 30% decrease "
+        "from the comparable period, while for the full year it represented a 4% increase."
+    )
+    art = Article("a", "t", "u", "u", "o", None, None, T0, "en", text, "h", T0, "o")
+    phrases = {
+        c.value_text for c in extract_article(art, nlp).claims if c.attribute.startswith("phrase ")
+    }
+    # each noun key carries its own clause, never the sentence that holds both sides
+    assert phrases and all(not ("decrease" in p and "increase" in p) for p in phrases)
+    assert any(p.startswith("For the fourth quarter") for p in phrases)
+
+
+def test_opposites_keep_statements_aligned_unless_one_text_holds_both() -> None:
+    from claimwatch.detection import alignment, statement_difference
+
+    stored = "For the fourth quarter, the sales figure for the vaccines represented a 30% decrease"
+    swapped = "The company reported a fourth quarter increase in vaccine sales"
+    assert alignment(stored, swapped) >= 0.5  # 'decrease' / 'increase' still count as shared
+    assert (statement_difference(stored, swapped) or ("",))[0] == "antonym"
+    both = stored + ", while for the full year it represented a 4% increase."
+    assert statement_difference(both, swapped.replace("increase", "decline")) is None
+    # 'not guilty to murder and guilty to manslaughter' both denies and asserts 'guilty'
+    plea = "White pleaded not guilty to murder and guilty to manslaughter in the death of Johnson."
+    assert statement_difference(
+        plea, "White pleaded guilty to manslaughter in the death of Johnson."
+    ) is None  # fmt: skip
