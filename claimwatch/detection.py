@@ -336,6 +336,9 @@ _VALUE_KINDS = {
 }  # fmt: skip
 
 
+_FIGURE_KINDS = {"number", "money", "percent", "year", "ordinal", "measure"}
+
+
 def _content(toks: list[_Tok]) -> set[str]:
     return {t.lemma for t in toks if t.kind not in {"stop", "neg"}}
 
@@ -346,10 +349,15 @@ def alignment(a_text: str, b_text: str) -> float:
     A word whose antonym stands in the other statement is matched too: an edit that swaps
     'decline' for 'increase' keeps the statement about the same thing.
     """
-    a, b = _content(_tokens(a_text)), _content(_tokens(b_text))
+    ta, tb = _tokens(a_text), _tokens(b_text)
+    a, b = _content(ta), _content(tb)
     a_only, b_only = a - b, b - a
     opposed = sum(1 for x in a_only if any(are_antonyms(x, y) for y in b_only))
-    shared = len(a & b) + opposed
+    # a figure swapped for another of its kind ('$5bn' / '$4bn') leaves its slot in place
+    slots = {t.kind for t in ta if t.lemma in a_only and t.kind in _FIGURE_KINDS} & {
+        t.kind for t in tb if t.lemma in b_only and t.kind in _FIGURE_KINDS
+    }
+    shared = len(a & b) + opposed + len(slots)
     if shared < STATEMENT_MIN_SHARED or not a or not b:
         return 0.0
     return shared / min(len(a), len(b))
@@ -497,6 +505,21 @@ def _substitution(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | No
     return None
 
 
+def _sole_figure(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | None:
+    """Each aligned statement gives one figure of a kind, and the two differ.
+
+    'guided for sales of $4bn in 2023' against 'expects sales of $5bn for 2023': when each
+    side states a single amount (a single year, a single count), the two answer one question.
+    """
+    for kind in sorted(_FIGURE_KINDS):
+        xs = [t for i, t in enumerate(new) if t.kind == kind and not _under_negation(new, i)]
+        ys = [t for i, t in enumerate(old) if t.kind == kind and not _under_negation(old, i)]
+        if len({t.lower for t in xs}) == 1 and len({t.lower for t in ys}) == 1:
+            if len(xs) == len(ys) == 1 and _values_differ(xs[0], ys[0]):
+                return kind, ys[0].text, xs[0].text
+    return None
+
+
 def statement_difference(a_text: str, b_text: str) -> tuple[str, float, str] | None:
     """Why two aligned statements cannot both be true: (kind, score, reason), or None."""
     a, b = _tokens(a_text), _tokens(b_text)
@@ -520,7 +543,7 @@ def statement_difference(a_text: str, b_text: str) -> tuple[str, float, str] | N
                 _contrasts(a_lemmas, word) or _contrasts(b_lemmas, other)
             ):
                 return "antonym", 0.75, f"'{word}' and '{other}' are opposites"
-    slot = _slot_conflict(b, a) or _slot_conflict(a, b) or _substitution(b, a)
+    slot = _slot_conflict(b, a) or _slot_conflict(a, b) or _substitution(b, a) or _sole_figure(b, a)
     if slot is not None:
         kind, old, new = slot
         label = {"number": "numbers", "money": "amounts", "percent": "shares", "year": "years"}

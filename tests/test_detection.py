@@ -286,3 +286,14 @@ def test_opposites_keep_statements_aligned_unless_one_text_holds_both() -> None:
     assert statement_difference(
         plea, "White pleaded guilty to manslaughter in the death of Johnson."
     ) is None  # fmt: skip
+
+
+def test_one_figure_each_side_answers_one_question() -> None:
+    from claimwatch.detection import statement_difference
+
+    stored = "First Motion Picture Unit produced more than 400 propaganda and training films."
+    assert (statement_difference(stored, "First Motion Picture Unit produced 40 training films.")
+            or ("",))[0] == "numeric"  # fmt: skip
+    # two figures on one side: which one the other side's figure answers is unknown
+    two = "Between 1942 and 1945 the unit produced training films."
+    assert statement_difference(two, "In 1943 the unit produced training films.") is None
