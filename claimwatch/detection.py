@@ -392,6 +392,33 @@ def _asserted_words(toks: list[_Tok]) -> set[str]:
     }
 
 
+def _detail_denied(toks: list[_Tok], other: set[str]) -> bool:
+    """Whether a negation has in its scope a value the other statement does not give.
+
+    'Halsey did not sign her first contract in 2014' denies the year, not the signing.
+    """
+    for i, t in enumerate(toks):
+        if t.kind == "neg":
+            scope = toks[i + 1 : i + 12]
+            if any(n.kind in _VALUE_KINDS and n.lemma not in other for n in scope):
+                return True
+    return False
+
+
+# words that deny what follows them as 'not' does: 'incapable of appearing in multiple shows'
+_NEGATIVE_CUES = {"unable", "incapable", "fail", "failed", "refuse", "refused", "without", "lack"}
+
+
+def _denied(toks: list[_Tok], word: str) -> bool:
+    """Whether a word stands in the scope of a negator or a negative verb or adjective."""
+    for i, t in enumerate(toks):
+        if word in (t.lemma, t.lower):
+            window = toks[max(0, i - 5) : i]
+            if any(p.kind == "neg" or p.lower in _NEGATIVE_CUES for p in window):
+                return True
+    return False
+
+
 def _contrasts(lemmas: set[str], word: str) -> bool:
     # 'a 30% decrease for the quarter, a 4% increase for the year' holds both sides of the
     # pair itself: its 'increase' is not the one a rival text's 'decline' denies
@@ -511,9 +538,11 @@ def _sole_figure(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | Non
     'guided for sales of $4bn in 2023' against 'expects sales of $5bn for 2023': when each
     side states a single amount (a single year, a single count), the two answer one question.
     """
+    if any(t.kind == "neg" for t in new + old):
+        return None  # 'did not sign in 2014': a denied statement asserts no figure
     for kind in sorted(_FIGURE_KINDS):
-        xs = [t for i, t in enumerate(new) if t.kind == kind and not _under_negation(new, i)]
-        ys = [t for i, t in enumerate(old) if t.kind == kind and not _under_negation(old, i)]
+        xs = [t for t in new if t.kind == kind]
+        ys = [t for t in old if t.kind == kind]
         if len({t.lower for t in xs}) == 1 and len({t.lower for t in ys}) == 1:
             if len(xs) == len(ys) == 1 and _values_differ(xs[0], ys[0]):
                 return kind, ys[0].text, xs[0].text
@@ -527,6 +556,8 @@ def statement_difference(a_text: str, b_text: str) -> tuple[str, float, str] | N
     for x, y, xl in ((a, b, b_lemmas), (b, a, a_lemmas)):
         if _negated_words(y) & _negation_scope(x):
             continue  # 'not an album by Linkin Park' and 'by Metallica, not Linkin Park' agree
+        if _detail_denied(x, xl):
+            continue  # 'did not sign in 2014' and 'signed in 2018' agree
         for word in sorted(_negated_words(x) - _negated_words(y) - _asserted_words(x)):
             if word in xl and _asserted(y, word):
                 return "negation", 0.8, f"one says '{word}', the other 'not {word}'"
@@ -540,7 +571,10 @@ def statement_difference(a_text: str, b_text: str) -> tuple[str, float, str] | N
     for word in sorted(a_only):
         for other in sorted(b_only):
             if are_antonyms(word, other) and not (
-                _contrasts(a_lemmas, word) or _contrasts(b_lemmas, other)
+                _contrasts(a_lemmas, word)
+                or _contrasts(b_lemmas, other)
+                or _denied(a, word)
+                or _denied(b, other)
             ):
                 return "antonym", 0.75, f"'{word}' and '{other}' are opposites"
     slot = _slot_conflict(b, a) or _slot_conflict(a, b) or _substitution(b, a) or _sole_figure(b, a)

@@ -124,3 +124,23 @@ def are_antonyms(a: str, b: str) -> bool:
 def has_wordnet() -> bool:
     """Whether the WordNet data files are installed (else only the curated list is used)."""
     return _wordnet_dir() is not None
+
+
+@functools.lru_cache(maxsize=1)
+def _adjectives() -> frozenset[str]:
+    folder = _wordnet_dir()
+    if folder is None:
+        return frozenset()
+    words: set[str] = set()
+    for line in (folder / "data.adj").read_text(encoding="utf-8", errors="replace").splitlines():
+        fields = line.split()
+        if line.startswith(" ") or len(fields) < 5:
+            continue  # the licence header
+        n_words = int(fields[3], 16)
+        words.update(fields[4 + 2 * i].split("(")[0].lower() for i in range(n_words))
+    return frozenset(words)
+
+
+def is_adjective(word: str) -> bool:
+    """Whether WordNet lists a word as an adjective ('eldest', 'digital'; not 'vaccine')."""
+    return word.lower() in _adjectives()

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from extractors.antonyms import is_adjective
 from extractors.attribution import Attribution
 from extractors.entities import EntityIndex, entity_id
 from extractors.subjects import find_owner
@@ -454,7 +455,7 @@ def _framed_nouns(sent: Span) -> list[str]:
                 and (
                     d.pos_ in {"PROPN", "NUM"}
                     or (d.dep_ == "compound" and any(g.dep_ == "nummod" for g in d.children))
-                    or (d.dep_ == "compound" and d.pos_ in {"NOUN", "ADJ"} and d.i == t.i - 1)
+                    or _noun_modifier(d, t)
                 )
                 for d in t.children
             )
@@ -462,6 +463,21 @@ def _framed_nouns(sent: Span) -> list[str]:
         if framed and key not in out:
             out.append(key)
     return out
+
+
+def _noun_modifier(d: Token, head: Token) -> bool:
+    """'vaccine sales', 'meeting place': a noun right before the noun it narrows down.
+
+    The compact parser also tags adjectives as compound nouns ('her eldest son'); WordNet's
+    adjectives are left out.
+    """
+    return (
+        d.dep_ == "compound"
+        and d.i == head.i - 1
+        and d.pos_ in {"NOUN", "ADJ"}
+        and d.text.isalpha()
+        and not is_adjective(d.lower_)
+    )
 
 
 def _clauses(sent: Span) -> list[Span]:

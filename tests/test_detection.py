@@ -297,3 +297,36 @@ def test_one_figure_each_side_answers_one_question() -> None:
     # two figures on one side: which one the other side's figure answers is unknown
     two = "Between 1942 and 1945 the unit produced training films."
     assert statement_difference(two, "In 1943 the unit produced training films.") is None
+
+
+def test_a_denied_detail_or_a_negative_verb_decides_nothing() -> None:
+    from claimwatch.detection import statement_difference
+
+    signed = "In 2018, she signed her first recording contract with Astralwerks."
+    # the negation may deny the year, not the signing; a denied statement gives no figure
+    assert statement_difference(
+        "Halsey did not sign her first recording contract in 2014.", signed
+    ) is None  # fmt: skip
+    assert statement_difference(
+        "Lizzy Caplan is incapable of appearing in multiple television shows.",
+        "Lizzy Caplan also starred only in television show The Class.",
+    ) is None  # fmt: skip
+
+
+def test_noun_modifiers_key_a_statement_but_adjectives_do_not() -> None:
+    from claimwatch.records import Article
+    from extractors.claims import extract_article
+    from extractors.pipeline import load_nlp
+
+    nlp, _ = load_nlp()
+
+    def phrases(text: str) -> set[str]:
+        art = Article("a", "t", "u", "u", "o", None, None, T0, "en", text, "h", T0, "o")
+        return {c.attribute for c in extract_article(art, nlp).claims}
+
+    assert "phrase sale" in phrases(
+        "It is forecasting a steep drop in coronavirus vaccine sales this year."
+    )
+    assert "phrase son" not in phrases(
+        "She became queen mother when her eldest son, Edward, ascended the throne."
+    )
