@@ -9,7 +9,7 @@ from difflib import SequenceMatcher
 from datetime import UTC, datetime
 
 from claimwatch.records import Claim, ClaimLink, Contradiction, stable_id
-from extractors.antonyms import are_antonyms
+from extractors.antonyms import are_antonyms, is_adjective
 from extractors.predicates import NEGATORS, lemma
 
 # Relative gap two intervals must leave between them to count as a numeric conflict; round
@@ -449,7 +449,10 @@ def _anchors(toks: list[_Tok], i: int) -> set[str]:
             break
         if t.kind not in _VALUE_KINDS and t.lower not in {"and", "or", "-"}:
             break
-    for t in reversed(toks[max(0, i - 4) : i]):
+    for k in range(i - 1, max(-1, i - 5), -1):
+        t = toks[k]
+        if k == i - 1 and t.kind == "word" and is_adjective(t.lower):
+            continue  # the value's own modifier ('culpable homicide'), not what it attaches to
         if t.kind == "word" and t.lower not in _SCALE_WORDS:
             found.add(t.lemma)
             break

@@ -193,6 +193,7 @@ def test_statement_rules_found_beyond_exact_words() -> None:
     for swapped in (
         plea.replace("manslaughter", "murder"),
         plea.replace("an American", "an Englishman"),
+        plea.replace("manslaughter", "attempted murder"),  # the offence's own modifier
     ):
         assert (statement_difference(plea, swapped) or ("",))[0] == "exclusive", swapped
 
