@@ -198,6 +198,15 @@ def _settled(con: duckdb.DuckDBPyConnection, topic: str, urls: list[str]) -> dic
     return {r[0]: r[1] for r in rows}
 
 
+def _recorded(con: duckdb.DuckDBPyConnection, topic: str, urls: list[str]) -> set[str]:
+    """Return listed URLs that already have an article row in fetches for this topic."""
+    rows = con.execute(
+        "SELECT DISTINCT url FROM fetches WHERE topic = ? AND kind = 'article' AND list_contains(?, url)",
+        [topic, urls],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
 def select_new(
     items: list[FeedItem], db: str, topic: str | None = None
 ) -> tuple[list[FeedItem], list[FetchOutcome]]:
@@ -212,19 +221,27 @@ def select_new(
                 [sorted(set(canon))],
             ).fetchall()
         }
-        settled = _settled(con, topic, [i.url for i in items]) if topic else {}
+        urls = [i.url for i in items]
+        settled = _settled(con, topic, urls) if topic else {}
+        recorded = _recorded(con, topic, urls) if topic else set()
     fresh: list[FeedItem] = []
     outcomes: list[FetchOutcome] = []
     for item, c in zip(items, canon, strict=True):
         if c in stored:
-            outcomes.append(FetchOutcome(item.url, "article", DUPLICATE, None, "already stored"))
+            # a feed lists an item for days: its first decision is on record, repeating it
+            # every run would grow fetches by the feed's length per run
+            if item.url not in recorded:
+                outcomes.append(
+                    FetchOutcome(item.url, "article", DUPLICATE, None, "already stored")
+                )
         elif c in seen:
             outcomes.append(
                 FetchOutcome(item.url, "article", DUPLICATE, None, "listed twice in this run")
             )
         elif item.url in settled:
-            why = f"settled by an earlier run ({settled[item.url]})"
-            outcomes.append(FetchOutcome(item.url, "article", DUPLICATE, None, why))
+            if item.url not in recorded:
+                why = f"settled by an earlier run ({settled[item.url]})"
+                outcomes.append(FetchOutcome(item.url, "article", DUPLICATE, None, why))
         else:
             seen.add(c)
             fresh.append(item)

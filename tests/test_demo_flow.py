@@ -27,6 +27,13 @@ def _counts(db: Path) -> dict[str, int]:
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in TABLES}
 
 
+def _article_fetches(db: Path) -> int:
+    with connect(db, read_only=True) as con:
+        return int(
+            con.execute("SELECT count(*) FROM fetches WHERE kind = 'article'").fetchall()[0][0]
+        )
+
+
 @pytest.fixture
 def demo_run(tmp_path: Path, prefect_harness: None, webhook):  # type: ignore[no-untyped-def]
     db = tmp_path / "cw.duckdb"
@@ -100,6 +107,10 @@ def test_rerun_adds_nothing_and_resends_nothing(demo_run, tmp_path: Path) -> Non
             site=site,
             notify=[webhook.url],
         )
+        article_rows = _article_fetches(db)
+        # the same feed again: every item's decision is already on record, none is repeated
+        again = monitor_topic(topic="panjshir", db=str(db), topic_file=str(topic_file()), site=site)
+    assert again.articles_new == 0 and _article_fetches(db) == article_rows
     assert summary.articles_new == 0 and summary.alerts_sent == 0
     assert _counts(db) == before
     assert len(webhook.bodies) == 2
@@ -110,5 +121,6 @@ def test_rerun_adds_nothing_and_resends_nothing(demo_run, tmp_path: Path) -> Non
         outcomes = con.execute(
             "SELECT outcome, count(*) FROM fetches WHERE kind = 'article' GROUP BY 1 ORDER BY 1"
         ).fetchall()
-    assert [r[0] for r in runs] == [4, 0] and all(r[1] == "completed" and r[2] for r in runs)
+    assert [r[0] for r in runs] == [4, 0, 0] and all(r[1] == "completed" and r[2] for r in runs)
+    # the site came back on another port: new URLs, the same texts
     assert outcomes == [("duplicate", 4), ("new", 4)]
