@@ -25,10 +25,10 @@ from training.ner import prepare
 REPO = Path(__file__).resolve().parents[2]
 SHIP_DIR = REPO / "extractors" / "models" / "claimwatch_en"
 MODEL_NAME = "claimwatch_en"
-MODEL_VERSION = "0.2.0"
+MODEL_VERSION = "0.1.0"
 
 
-def ship(model_dir: Path, dest: Path = SHIP_DIR) -> Path:
+def ship(model_dir: Path, dest: Path = SHIP_DIR, with_silver: bool = False) -> Path:
     """Copy a trained pipeline into the package with claimwatch's name and version in its meta."""
     nlp = spacy.load(model_dir)
     nlp.meta["name"] = MODEL_NAME
@@ -36,8 +36,7 @@ def ship(model_dir: Path, dest: Path = SHIP_DIR) -> Path:
     nlp.meta["version"] = MODEL_VERSION
     nlp.meta["description"] = (
         "Compact English tagger, morphologizer, parser, NER (PER/ORG/LOC) and rule lemmatizer "
-        "trained on UD English-EWT and UNER English-EWT (CC BY-SA 4.0); the NER also on ECB+ "
-        "news (CC BY 3.0) labelled by a fine-tuned all-MiniLM-L6-v2 (Apache 2.0)."
+        "trained on UD English-EWT and UNER English-EWT (CC BY-SA 4.0)."
     )
     nlp.meta["sources"] = [
         {
@@ -45,15 +44,22 @@ def ship(model_dir: Path, dest: Path = SHIP_DIR) -> Path:
             "url": "https://github.com/UniversalDependencies/UD_English-EWT",
         },
         {"name": "UNER English-EWT", "url": "https://github.com/UniversalNER/UNER_English-EWT"},
-        {
-            "name": "ECB+ (NewsReader)",
-            "url": "http://www.newsreader-project.eu/results/data/the-ecb-corpus/",
-        },
-        {
-            "name": "all-MiniLM-L6-v2",
-            "url": "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2",
-        },
     ]
+    if with_silver:
+        nlp.meta["description"] += (
+            " The NER also learned from ECB+ news (CC BY 3.0) labelled by all-MiniLM-L6-v2 "
+            "(Apache 2.0) fine-tuned on UNER."
+        )
+        nlp.meta["sources"] += [
+            {
+                "name": "ECB+",
+                "url": "http://www.newsreader-project.eu/results/data/the-ecb-corpus/",
+            },
+            {
+                "name": "all-MiniLM-L6-v2",
+                "url": "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2",
+            },
+        ]
     nlp.meta["license"] = "CC BY-SA 4.0"
     if dest.exists():
         shutil.rmtree(dest)
@@ -97,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"training wall time: {time.perf_counter() - start:.0f} s")
     if args.ship:
         chosen = args.output / ("model-last" if args.last else "model-best")
-        print(f"shipped {chosen} to {ship(chosen)}")
+        print(f"shipped {chosen} to {ship(chosen, with_silver=args.silver is not None)}")
         print(f"wrote {write_places_file()}")
     return 0
 
