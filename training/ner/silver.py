@@ -51,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out", type=Path, default=REPO / "build" / "ner" / "silver" / "silver.spacy"
     )
+    parser.add_argument(
+        "--missing",
+        nargs="*",
+        default=[],
+        help="teacher labels to leave missing rather than teach, e.g. ORG (teacher dev F1 0.54)",
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(2)
     tokenizer = AutoTokenizer.from_pretrained(str(args.teacher))
@@ -69,14 +75,14 @@ def main(argv: list[str] | None = None) -> int:
             words = [w for s in group for w in s]
             starts = [k == 0 for s in group for k in range(len(s))]
             doc = Doc(vocab, words=words, sent_starts=starts)
-            ents, offset = [], 0
+            ents, unsure, offset = [], [], 0
             for sent, sent_tags in zip(group, tags[g : g + prepare.SENTS_PER_DOC], strict=True):
-                ents += [
-                    Span(doc, offset + a, offset + b, label=t)
-                    for a, b, t in iob_to_spans(sent_tags)
-                ]
+                for a, b, t in iob_to_spans(sent_tags):
+                    span = Span(doc, offset + a, offset + b, label=t)
+                    (unsure if t in args.missing else ents).append(span)
                 offset += len(sent)
-            doc.set_ents(ents, default="outside")
+            # a weak label is taught neither as an entity nor as 'outside'
+            doc.set_ents(ents, missing=unsure, default="outside")
             docbin.add(doc)
             n_words += len(words)
     args.out.parent.mkdir(parents=True, exist_ok=True)
