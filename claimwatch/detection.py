@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -9,7 +10,7 @@ from difflib import SequenceMatcher
 from datetime import UTC, datetime
 
 from claimwatch.records import Claim, ClaimLink, Contradiction, stable_id
-from extractors.antonyms import are_antonyms, is_adjective
+from extractors.antonyms import antonym_table, are_antonyms, is_adjective
 from extractors.predicates import NEGATORS, lemma
 
 # Relative gap two intervals must leave between them to count as a numeric conflict; round
@@ -282,6 +283,12 @@ class _Tok:
 
 
 def _tokens(text: str) -> list[_Tok]:
+    return list(_token_tuple(text))
+
+
+# a stored statement meets every new claim on its key: tokenise each text once, not per pair
+@functools.lru_cache(maxsize=32768)
+def _token_tuple(text: str) -> tuple[_Tok, ...]:
     # 'Noël' and 'Noel' are one name; decomposed accents would also split the word
     text = "".join(
         ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
@@ -295,7 +302,7 @@ def _tokens(text: str) -> list[_Tok]:
             else raw.lower()
         )
         out.append(_Tok(raw, low, lemma(low) if raw[0].isalpha() else low, _kind(raw, low, i)))
-    return out
+    return tuple(out)
 
 
 def _kind(raw: str, low: str, position: int) -> str:
@@ -352,7 +359,8 @@ def alignment(a_text: str, b_text: str) -> float:
     ta, tb = _tokens(a_text), _tokens(b_text)
     a, b = _content(ta), _content(tb)
     a_only, b_only = a - b, b - a
-    opposed = sum(1 for x in a_only if any(are_antonyms(x, y) for y in b_only))
+    table, b_lower = antonym_table(), {y.lower() for y in b_only}
+    opposed = sum(1 for x in a_only if table.get(x.lower(), frozenset()) & b_lower)
     # a figure swapped for another of its kind ('$5bn' / '$4bn') leaves its slot in place
     slots = {t.kind for t in ta if t.lemma in a_only and t.kind in _FIGURE_KINDS} & {
         t.kind for t in tb if t.lemma in b_only and t.kind in _FIGURE_KINDS
