@@ -554,9 +554,8 @@ def _sole_figure(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | Non
     for kind in sorted(_FIGURE_KINDS):
         xs = [t for t in new if t.kind == kind]
         ys = [t for t in old if t.kind == kind]
-        if len({t.lower for t in xs}) == 1 and len({t.lower for t in ys}) == 1:
-            if len(xs) == len(ys) == 1 and _values_differ(xs[0], ys[0]):
-                return kind, ys[0].text, xs[0].text
+        if len(xs) == len(ys) == 1 and _values_differ(xs[0], ys[0]):
+            return kind, ys[0].text, xs[0].text
     return None
 
 

@@ -185,17 +185,16 @@ def read_sources(
     return items, outcomes
 
 
-def _settled(con: duckdb.DuckDBPyConnection, topic: str, urls: list[str]) -> dict[str, str]:
+def _settled(con: duckdb.DuckDBPyConnection, topic: str, urls: list[str]) -> set[str]:
     """Return listed URLs whose fate an earlier run settled (body read and judged, gone, or disallowed)."""
     rows = con.execute(
-        """SELECT url, arg_max(outcome || coalesce(': ' || reason, ''), fetched_at) FROM fetches
+        """SELECT DISTINCT url FROM fetches
            WHERE topic = ? AND kind = 'article' AND list_contains(?, url)
              AND (outcome = 'robots_disallowed' OR http_status IN (404, 410)
-                  OR (outcome IN ('filtered', 'duplicate', 'error') AND http_status BETWEEN 200 AND 299))
-           GROUP BY url""",
+                  OR (outcome IN ('filtered', 'duplicate', 'error') AND http_status BETWEEN 200 AND 299))""",
         [topic, urls],
     ).fetchall()
-    return {r[0]: r[1] for r in rows}
+    return {r[0] for r in rows}
 
 
 def _recorded(con: duckdb.DuckDBPyConnection, topic: str, urls: list[str]) -> set[str]:
@@ -222,7 +221,7 @@ def select_new(
             ).fetchall()
         }
         urls = [i.url for i in items]
-        settled = _settled(con, topic, urls) if topic else {}
+        settled = _settled(con, topic, urls) if topic else set()
         recorded = _recorded(con, topic, urls) if topic else set()
     fresh: list[FeedItem] = []
     outcomes: list[FetchOutcome] = []
@@ -239,9 +238,7 @@ def select_new(
                 FetchOutcome(item.url, "article", DUPLICATE, None, "listed twice in this run")
             )
         elif item.url in settled:
-            if item.url not in recorded:
-                why = f"settled by an earlier run ({settled[item.url]})"
-                outcomes.append(FetchOutcome(item.url, "article", DUPLICATE, None, why))
+            continue  # the row that settled it is the decision on record
         else:
             seen.add(c)
             fresh.append(item)

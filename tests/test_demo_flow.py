@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from demo.site import serve_site, topic_file
-from flows.monitor import monitor_topic
+from flows.monitor import RunSummary, monitor_topic
 from warehouse.store import connect
 
 TABLES = (
@@ -34,17 +34,17 @@ def _article_fetches(db: Path) -> int:
         )
 
 
+def _monitor(db: Path, site: str, notify: list[str] | None = None) -> RunSummary:
+    return monitor_topic(
+        topic="panjshir", db=str(db), topic_file=str(topic_file()), site=site, notify=notify
+    )
+
+
 @pytest.fixture
 def demo_run(tmp_path: Path, prefect_harness: None, webhook):  # type: ignore[no-untyped-def]
     db = tmp_path / "cw.duckdb"
     with serve_site() as site:
-        summary = monitor_topic(
-            topic="panjshir",
-            db=str(db),
-            topic_file=str(topic_file()),
-            site=site,
-            notify=[webhook.url],
-        )
+        summary = _monitor(db, site, [webhook.url])
     return db, summary, webhook, site
 
 
@@ -100,16 +100,10 @@ def test_rerun_adds_nothing_and_resends_nothing(demo_run, tmp_path: Path) -> Non
     db, _, webhook, _ = demo_run
     before = _counts(db)
     with serve_site() as site:
-        summary = monitor_topic(
-            topic="panjshir",
-            db=str(db),
-            topic_file=str(topic_file()),
-            site=site,
-            notify=[webhook.url],
-        )
+        summary = _monitor(db, site, [webhook.url])
         article_rows = _article_fetches(db)
         # the same feed again: every item's decision is already on record, none is repeated
-        again = monitor_topic(topic="panjshir", db=str(db), topic_file=str(topic_file()), site=site)
+        again = _monitor(db, site)
     assert again.articles_new == 0 and _article_fetches(db) == article_rows
     assert summary.articles_new == 0 and summary.alerts_sent == 0
     assert _counts(db) == before

@@ -35,17 +35,6 @@ def bio_tags(n_words: int, spans: set[tuple[int, int, str]]) -> list[str]:
     return tags
 
 
-def repair(tags: list[str]) -> list[str]:
-    """Make a predicted tag sequence valid BIO (an I- that starts an entity becomes B-)."""
-    fixed, prev = [], "O"
-    for tag in tags:
-        if tag.startswith("I-") and prev[2:] != tag[2:]:
-            tag = "B-" + tag[2:]
-        fixed.append(tag)
-        prev = tag
-    return fixed
-
-
 def predict(model: Any, tokenizer: Any, sentences: list[list[str]]) -> list[list[str]]:
     """Tag pre-tokenised sentences (first word piece of each word decides its tag)."""
     import torch
@@ -63,7 +52,8 @@ def predict(model: Any, tokenizer: Any, sentences: list[list[str]]) -> list[list
             if w is not None and w != prev:
                 tags[w] = LABELS[best[i][j]]
             prev = w
-        out.append(repair(tags))
+        # an I- that opens an entity is read as B- by iob_to_spans, the only reader of these
+        out.append(tags)
     return out
 
 
