@@ -10,8 +10,9 @@ from difflib import SequenceMatcher
 from datetime import UTC, datetime
 
 from claimwatch.records import Claim, ClaimLink, Contradiction, stable_id
-from extractors.antonyms import antonym_table, are_antonyms, is_adjective
+from extractors.antonyms import PARTICLES, antonym_table, are_antonyms, is_adjective
 from extractors.predicates import NEGATORS, lemma
+from extractors.valence import opposite_valence
 
 # Relative gap two intervals must leave between them to count as a numeric conflict; round
 # numbers in news ("7,000") are rarely exact, so a 5 % gap is treated as agreement.
@@ -252,11 +253,12 @@ OFFENCES = {
     "terrorism", "espionage", "smuggling", "trafficking", "blackmail", "forgery", "larceny",
     "stalking", "harassment", "vandalism", "sedition",
 }  # fmt: skip
-CALENDAR = {
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
-    "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december",
+WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+MONTHS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
 }  # fmt: skip
+CALENDAR = WEEKDAYS | MONTHS
 _SCALE = {"bn": 1e9, "mn": 1e6, "m": 1e6, "k": 1e3}
 _SCALE_WORDS = {"thousand", "million", "billion", "trillion", "percent", "per", "cent"}
 NUMBER_WORDS: dict[str, float] = {
@@ -279,7 +281,7 @@ class _Tok:
     text: str
     lower: str
     lemma: str
-    kind: str  # word | stop | neg | number | money | percent | year | ordinal | colour | demonym | calendar | name
+    kind: str  # word | stop | neg | number | money | percent | year | ordinal | colour | demonym | weekday | month | name
 
 
 def _tokens(text: str) -> list[_Tok]:
@@ -329,7 +331,11 @@ def _kind(raw: str, low: str, position: int) -> str:
     if low in OFFENCES:
         return "offence"
     if low in CALENDAR:
-        return "calendar"
+        # one event has one date: 'arrested on Thursday' vs 'on Friday'. A weekday and a
+        # month can both be true; lower case 'may' and 'march' are a modal and a verb.
+        if not raw[0].isupper():
+            return "word"
+        return "weekday" if low in WEEKDAYS else "month"
     if low in _STOP:
         return "stop"
     if raw[0].isupper() and position > 0:
@@ -339,7 +345,7 @@ def _kind(raw: str, low: str, position: int) -> str:
 
 _VALUE_KINDS = {
     "number", "money", "percent", "year", "ordinal", "colour", "demonym", "name", "measure",
-    "offence",
+    "offence", "weekday", "month",
 }  # fmt: skip
 
 
@@ -512,24 +518,34 @@ def _slot_conflict(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | N
     return None
 
 
-def _substitution(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | None:
-    """A value swapped for another of its kind between words both statements share.
+def _replaced_runs(new: list[_Tok], old: list[_Tok]) -> list[tuple[int, int, int, int]]:
+    """Short runs (old i1:i2, new j1:j2) one statement swaps for another between shared words.
 
-    'dumped paint in front of the London embassy' vs '... of the Moscow embassy': the
-    word-level alignment replaces one short run by another and keeps both neighbours.
+    The word-level alignment must replace at most three words by at most three and keep
+    both neighbours, at least one of them a content word.
     """
-    old_words = {t.lower for t in old}
-    new_words = {t.lower for t in new}
     ops = SequenceMatcher(None, [t.lower for t in old], [t.lower for t in new], autojunk=False)
     codes = ops.get_opcodes()
+    runs = []
     for k, (tag, i1, i2, j1, j2) in enumerate(codes):
         if tag != "replace" or i2 - i1 > 3 or j2 - j1 > 3 or k == 0 or k == len(codes) - 1:
             continue
         if codes[k - 1][0] != "equal" or codes[k + 1][0] != "equal":
             continue
-        before, after = old[i1 - 1], old[i2]
-        if before.kind == "stop" and after.kind == "stop":
+        if old[i1 - 1].kind == "stop" and old[i2].kind == "stop":
             continue  # only function words hold the run in place
+        runs.append((i1, i2, j1, j2))
+    return runs
+
+
+def _substitution(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | None:
+    """A value swapped for another of its kind between words both statements share.
+
+    'dumped paint in front of the London embassy' vs '... of the Moscow embassy'.
+    """
+    old_words = {t.lower for t in old}
+    new_words = {t.lower for t in new}
+    for i1, i2, j1, j2 in _replaced_runs(new, old):
         for j in range(j1, j2):
             x = new[j]
             if x.kind not in _VALUE_KINDS or x.lower in old_words or _under_negation(new, j):
@@ -540,6 +556,27 @@ def _substitution(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | No
                     continue
                 if _values_differ(x, y):
                     return x.kind, y.text, x.text
+    return None
+
+
+def _swapped_opposite(new: list[_Tok], old: list[_Tok]) -> tuple[str, str] | None:
+    """A word swapped for its opposite in the same place: 'sales were up' / 'down'.
+
+    Evaluative words rarely have a listed antonym ('troubled' has none in WordNet); in the
+    same slot between shared words, a clearly negative and a clearly positive one cannot
+    describe the same thing either ('the troubled start-up' / 'the triumphant start-up').
+    """
+    for i1, i2, j1, j2 in _replaced_runs(new, old):
+        for j in range(j1, j2):
+            x = new[j]
+            if x.kind != "word" or _under_negation(new, j):
+                continue
+            for i in range(i1, i2):
+                y = old[i]
+                if y.kind != "word" or _under_negation(old, i):
+                    continue
+                if are_antonyms(y.lower, x.lower) or opposite_valence(x.lower, y.lower):
+                    return y.lower, x.lower
     return None
 
 
@@ -578,8 +615,8 @@ def statement_difference(a_text: str, b_text: str) -> tuple[str, float, str] | N
     b_only = {
         f for t in b if t.kind == "word" and t.lemma not in a_lemmas for f in (t.lemma, t.lower)
     }
-    for word in sorted(a_only):
-        for other in sorted(b_only):
+    for word in sorted(a_only - PARTICLES):
+        for other in sorted(b_only - PARTICLES):
             if are_antonyms(word, other) and not (
                 _contrasts(a_lemmas, word)
                 or _contrasts(b_lemmas, other)
@@ -587,6 +624,9 @@ def statement_difference(a_text: str, b_text: str) -> tuple[str, float, str] | N
                 or _denied(b, other)
             ):
                 return "antonym", 0.75, f"'{word}' and '{other}' are opposites"
+    swap = _swapped_opposite(b, a)
+    if swap is not None:
+        return "antonym", 0.7, f"'{swap[0]}' and '{swap[1]}' are opposites in the same place"
     slot = _slot_conflict(b, a) or _slot_conflict(a, b) or _substitution(b, a) or _sole_figure(b, a)
     if slot is not None:
         kind, old, new = slot

@@ -1,4 +1,4 @@
-"""Contradiction evaluation on labelled pairs (SummEdits news JSON, FEVER-Symmetric JSONL).
+"""Contradiction evaluation on labelled pairs (SummEdits news JSON, FEVER-Symmetric and SNLI JSONL).
 
 Each pair goes through the product's own path: the first text becomes a stored article,
 the second a new one; both are extracted with extractors.claims.extract_article, stored in
@@ -6,8 +6,9 @@ a DuckDB warehouse (in memory, one transaction per pair, rolled back afterwards)
 new claims are checked with claimwatch.alerts.detect through the (subject, attribute)
 index. A pair is predicted inconsistent iff at least one contradiction is found.
 
-Positives are the inconsistent pairs (SummEdits label 0, FEVER REFUTES); the
-false-positive rate is measured on the consistent ones (label 1, SUPPORTS).
+Positives are the inconsistent pairs (SummEdits label 0, FEVER REFUTES, SNLI contradiction);
+the false-positive rate is measured on the consistent ones (label 1, SUPPORTS, SNLI entailment
+and neutral; SNLI's label is kept as the pair's type so each is reported on its own).
 
 Usage: claimwatch eval contradictions FILE [--json]
        python -m evaluation.contradictions FILE --halves   (SummEdits by even/odd document)
@@ -51,7 +52,7 @@ class Pair:
 
 
 def read_pairs(path: Path) -> list[Pair]:
-    """Read SummEdits (JSON list) or FEVER-Symmetric (JSONL) pairs in their native formats."""
+    """Read SummEdits (JSON list), FEVER-Symmetric or SNLI (JSONL) pairs in their native formats."""
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".json":
         return [
@@ -63,12 +64,24 @@ def read_pairs(path: Path) -> list[Pair]:
         if not line.strip():
             continue
         r = json.loads(line)
+        if r.get("gold_label") in (*SNLI_LABELS, "-"):  # SNLI; '-': annotators had no majority
+            if r["gold_label"] != "-":
+                pairs.append(_snli_pair(r))
+            continue
         evidence = r.get("evidence_sentence") or r.get("evidence") or ""
         label = r.get("gold_label") or r.get("label")
         if label not in ("SUPPORTS", "REFUTES"):
             continue
         pairs.append(Pair(_detok(r["claim"]), _detok(evidence), label == "REFUTES"))
     return pairs
+
+
+SNLI_LABELS = ("entailment", "neutral", "contradiction")
+
+
+def _snli_pair(r: dict[str, Any]) -> Pair:
+    label = r["gold_label"]
+    return Pair(r["sentence1"], r["sentence2"], label == "contradiction", (f"snli_{label}",))
 
 
 def _detok(text: str) -> str:
@@ -159,12 +172,15 @@ def evaluate(pairs: list[Pair], checker: PairChecker | None = None) -> dict[str,
         idx = members + consistent
         return scores([gold[i] for i in idx], [predicted[i] for i in idx])
 
-    types = sorted({t for p in pairs for t in p.edit_types})
-    by_type = {
-        t: subset([i for i, p in enumerate(pairs) if p.inconsistent and t in p.edit_types])
-        for t in types
-    }
-    has_types = any(p.edit_types for p in pairs)
+    def of_type(t: str) -> dict[str, float | int | None]:
+        members = [i for i, p in enumerate(pairs) if t in p.edit_types]
+        if any(gold[i] for i in members):  # an edit type: its inconsistent pairs vs all consistent
+            return subset([i for i in members if gold[i]])
+        # a consistent label (SNLI entailment, neutral): its own false-positive rate
+        return scores([gold[i] for i in members], [predicted[i] for i in members])
+
+    by_type = {t: of_type(t) for t in sorted({t for p in pairs for t in p.edit_types})}
+    has_types = any(set(p.edit_types) & set(CONTRADICTION_TYPES) for p in pairs)
     target = [
         i for i, p in enumerate(pairs)
         if p.inconsistent and p.edit_types and set(p.edit_types) <= set(CONTRADICTION_TYPES)

@@ -41,6 +41,9 @@ _STOP: frozenset[str] = frozenset(
      "on", "off", "new", "old", "good", "bad", "well", "ill", "same", "other", "many", "few",
      "right", "left", "full", "empty", "public", "private", "sell", "buy", "one", "all"}
 )  # fmt: skip
+# also verb particles ('dressed up' / 'walking down'): opposites only when one stands in
+# the other's place ('sales were up 4%' / 'down 4%'), never anywhere in two sentences
+PARTICLES: frozenset[str] = frozenset({"up", "down"})
 _WORDNET_FILES = ("data.adj", "data.adv", "data.verb", "data.noun")
 
 

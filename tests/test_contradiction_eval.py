@@ -38,3 +38,17 @@ def test_fever_dev_supports_false_positive_rate(shared: Path) -> None:
     result = evaluate(pairs)
     assert result["overall"]["false_positive_rate"] <= FLOORS["fever_dev_max_false_positive_rate"]
     assert result["contradiction_types"] is None
+
+
+def test_snli_read_in_its_native_format(shared: Path) -> None:
+    path = shared / "data/contradiction/snli_partial/snli_1.0_dev.first1289.jsonl"
+    pairs = read_pairs(path)
+    labels = {p.edit_types for p in pairs}
+    # pairs whose annotators had no majority ('-') are left out
+    assert labels == {("snli_entailment",), ("snli_neutral",), ("snli_contradiction",)}
+    assert all(p.inconsistent == (p.edit_types == ("snli_contradiction",)) for p in pairs)
+    result = evaluate(pairs[:150])
+    # entailment and neutral pairs are each reported by their own false-positive rate
+    assert result["by_type"]["snli_neutral"]["false_positive_rate"] is not None
+    assert result["by_type"]["snli_neutral"]["recall"] is None
+    assert result["contradiction_types"] is None

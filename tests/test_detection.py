@@ -198,6 +198,39 @@ def test_statement_rules_found_beyond_exact_words() -> None:
         assert (statement_difference(plea, swapped) or ("",))[0] == "exclusive", swapped
 
 
+def test_dates_and_opposite_words_in_one_slot() -> None:
+    from claimwatch.detection import statement_difference
+
+    arrest = (
+        "The founder of the digital start-up Ozy Media was arrested on Thursday on fraud charges."
+    )
+    # one event has one date; a weekday and a month can both hold
+    assert (statement_difference(arrest, arrest.replace("Thursday", "Friday")) or ("",))[
+        0
+    ] == "exclusive"
+    assert statement_difference(arrest, arrest.replace("on Thursday", "in February")) is None
+    # 'may' and 'march' in lower case are a modal and a verb, not months
+    assert statement_difference(
+        "The board may approve the merger of the two regional banks this year.",
+        "The board will approve the merger of the two regional banks this year.",
+    ) is None  # fmt: skip
+    # evaluative words of opposite lean in the same place (the VADER lexicon's ratings)
+    troubled = (
+        "The founder of the troubled digital start-up Ozy Media was arrested on fraud charges."
+    )
+    assert (statement_difference(troubled, troubled.replace("troubled", "triumphant")) or ("",))[
+        0
+    ] == "antonym"
+    assert statement_difference(troubled, troubled.replace("troubled", "embattled")) is None
+    # particles are opposites only in each other's place
+    sales = "Sales of the vaccine were up 4% in the fourth quarter, the company said."
+    assert (statement_difference(sales, sales.replace("up", "down")) or ("",))[0] == "antonym"
+    assert statement_difference(
+        "People dressed in costumes walking down a street in the city centre.",
+        "People dressed up in costumes walking along a street in the city centre.",
+    ) is None  # fmt: skip
+
+
 def test_statement_rules_keep_compatible_statements_apart() -> None:
     from claimwatch.detection import statement_difference
 
