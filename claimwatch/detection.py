@@ -588,12 +588,36 @@ def _sole_figure(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | Non
     """
     if any(t.kind == "neg" for t in new + old):
         return None  # 'did not sign in 2014': a denied statement asserts no figure
-    for kind in sorted(_FIGURE_KINDS):
+    # 'a 30% decrease from the comparable period in 2021' states a 2022 figure against a
+    # 2021 baseline: a kind with a baseline figure on either side answers two questions
+    compared = _baseline_kinds(new) | _baseline_kinds(old)
+    for kind in sorted(_FIGURE_KINDS - compared):
         xs = [t for t in new if t.kind == kind]
         ys = [t for t in old if t.kind == kind]
         if len(xs) == len(ys) == 1 and _values_differ(xs[0], ys[0]):
             return kind, ys[0].text, xs[0].text
     return None
+
+
+_BASELINE_MARKERS = {"from", "than", "compared", "versus", "vs", "since", "against"}
+
+
+def _baseline_kinds(toks: list[_Tok]) -> set[str]:
+    """Kinds of the figures a comparison marker introduces ('from ... 2021', 'than in 2021').
+
+    'more than 400' is a hedged figure of the statement's own, not a baseline.
+    """
+    return {
+        t.kind
+        for i, m in enumerate(toks)
+        if m.lower in _BASELINE_MARKERS
+        and not (m.lower == "than" and i > 0 and toks[i - 1].lower in _HEDGED_THAN)
+        for t in toks[i + 1 : i + 6]
+        if t.kind in _FIGURE_KINDS
+    }
+
+
+_HEDGED_THAN = {"more", "less", "fewer"}
 
 
 def statement_difference(a_text: str, b_text: str) -> tuple[str, float, str] | None:

@@ -52,3 +52,12 @@ def test_snli_read_in_its_native_format(shared: Path) -> None:
     assert result["by_type"]["snli_neutral"]["false_positive_rate"] is not None
     assert result["by_type"]["snli_neutral"]["recall"] is None
     assert result["contradiction_types"] is None
+
+
+def test_any_pairing_ceiling_bounds_the_product(shared: Path) -> None:
+    # the ceiling lets every statement meet every other; it finds at least what the keys find
+    pairs = read_pairs(shared / "data/contradiction/summedits_news/summedits_news_evaluation.json")
+    sample = pairs[:24]
+    keyed = evaluate(sample)["overall"]
+    ceiling = evaluate(sample, any_pairing=True)["overall"]
+    assert ceiling["tp"] >= keyed["tp"] and ceiling["fp"] >= keyed["fp"]

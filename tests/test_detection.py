@@ -247,6 +247,11 @@ def test_statement_rules_keep_compatible_statements_apart() -> None:
         "Poseidon grossed more than $ 1 million at the worldwide box office.",
         "Poseidon grossed $ 181,674,817 at the worldwide box office on a budget of $ 160 million.",
     ) is None  # fmt: skip
+    # a figure a comparison introduces is a baseline, not the statement's own figure
+    assert statement_difference(
+        "For the fourth quarter, vaccine sales represented a 30% decrease from the comparable period in 2021.",
+        "The company reported a fourth quarter decline in vaccine sales and guided for sales of $5bn in 2023.",
+    ) is None  # fmt: skip
     assert statement_difference(
         "Meteora is not an album by Linkin Park.",
         "Meteora is the second studio album by American rock band Metallica, not Linkin Park.",
