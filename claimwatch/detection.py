@@ -538,14 +538,16 @@ def _replaced_runs(new: list[_Tok], old: list[_Tok]) -> list[tuple[int, int, int
     return runs
 
 
-def _substitution(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | None:
+def _substitution(
+    new: list[_Tok], old: list[_Tok], runs: list[tuple[int, int, int, int]]
+) -> tuple[str, str, str] | None:
     """A value swapped for another of its kind between words both statements share.
 
     'dumped paint in front of the London embassy' vs '... of the Moscow embassy'.
     """
     old_words = {t.lower for t in old}
     new_words = {t.lower for t in new}
-    for i1, i2, j1, j2 in _replaced_runs(new, old):
+    for i1, i2, j1, j2 in runs:
         for j in range(j1, j2):
             x = new[j]
             if x.kind not in _VALUE_KINDS or x.lower in old_words or _under_negation(new, j):
@@ -559,14 +561,16 @@ def _substitution(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | No
     return None
 
 
-def _swapped_opposite(new: list[_Tok], old: list[_Tok]) -> tuple[str, str] | None:
+def _swapped_opposite(
+    new: list[_Tok], old: list[_Tok], runs: list[tuple[int, int, int, int]]
+) -> tuple[str, str] | None:
     """A word swapped for its opposite in the same place: 'sales were up' / 'down'.
 
     Evaluative words rarely have a listed antonym ('troubled' has none in WordNet); in the
     same slot between shared words, a clearly negative and a clearly positive one cannot
     describe the same thing either ('the troubled start-up' / 'the triumphant start-up').
     """
-    for i1, i2, j1, j2 in _replaced_runs(new, old):
+    for i1, i2, j1, j2 in runs:
         for j in range(j1, j2):
             x = new[j]
             if x.kind != "word" or _under_negation(new, j):
@@ -648,10 +652,16 @@ def statement_difference(a_text: str, b_text: str) -> tuple[str, float, str] | N
                 or _denied(b, other)
             ):
                 return "antonym", 0.75, f"'{word}' and '{other}' are opposites"
-    swap = _swapped_opposite(b, a)
+    runs = _replaced_runs(b, a)  # one word-level alignment serves both checks
+    swap = _swapped_opposite(b, a, runs)
     if swap is not None:
         return "antonym", 0.7, f"'{swap[0]}' and '{swap[1]}' are opposites in the same place"
-    slot = _slot_conflict(b, a) or _slot_conflict(a, b) or _substitution(b, a) or _sole_figure(b, a)
+    slot = (
+        _slot_conflict(b, a)
+        or _slot_conflict(a, b)
+        or _substitution(b, a, runs)
+        or _sole_figure(b, a)
+    )
     if slot is not None:
         kind, old, new = slot
         label = {"number": "numbers", "money": "amounts", "percent": "shares", "year": "years"}
