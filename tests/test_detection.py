@@ -20,6 +20,16 @@ def claim(cid: str, low: float | None, high: float | None, **kw: object) -> Clai
     return replace(base, **kw)  # type: ignore[arg-type]
 
 
+def extracted(text: str) -> list[Claim]:
+    """The claims the shipped pipeline extracts from one short article."""
+    from claimwatch.records import Article
+    from extractors.claims import extract_article
+    from extractors.pipeline import load_nlp
+
+    art = Article("a", "t", "u", "u", "o", None, None, T0, "en", text, "h", T0, "o")
+    return extract_article(art, load_nlp()[0]).claims
+
+
 def test_non_overlapping_intervals_conflict() -> None:
     result = compare(claim("a", 8100, 9900), claim("b", 7000, 7000))
     assert isinstance(result, Contradiction) and result.kind == "numeric"
@@ -259,17 +269,8 @@ def test_statement_rules_keep_compatible_statements_apart() -> None:
 
 
 def test_statements_keyed_past_datelines_and_by_framed_nouns() -> None:
-    from claimwatch.records import Article
-    from extractors.claims import extract_article
-    from extractors.pipeline import load_nlp
-
-    nlp, _ = load_nlp()
-
     def keys(text: str) -> set[str]:
-        art = Article("a", "t", "u", "u", "o", None, None, T0, "en", text, "h", T0, "o")
-        return {
-            c.attribute for c in extract_article(art, nlp).claims if c.value_type == "statement"
-        }
+        return {c.attribute for c in extracted(text) if c.value_type == "statement"}
 
     dated = keys(
         "NEW YORK - The founder of the start-up Ozy Media was arrested Thursday on fraud charges."
@@ -293,19 +294,11 @@ def test_statements_within_one_article_never_conflict() -> None:
 
 
 def test_clauses_are_keyed_and_compared_on_their_own() -> None:
-    from claimwatch.records import Article
-    from extractors.claims import extract_article
-    from extractors.pipeline import load_nlp
-
-    nlp, _ = load_nlp()
     text = (
         "For the fourth quarter, the sales figure for the vaccines represented a 30% decrease "
         "from the comparable period, while for the full year it represented a 4% increase."
     )
-    art = Article("a", "t", "u", "u", "o", None, None, T0, "en", text, "h", T0, "o")
-    phrases = {
-        c.value_text for c in extract_article(art, nlp).claims if c.attribute.startswith("phrase ")
-    }
+    phrases = {c.value_text for c in extracted(text) if c.attribute.startswith("phrase ")}
     # each noun key carries its own clause, never the sentence that holds both sides
     assert phrases and all(not ("decrease" in p and "increase" in p) for p in phrases)
     assert any(p.startswith("For the fourth quarter") for p in phrases)
@@ -353,15 +346,8 @@ def test_a_denied_detail_or_a_negative_verb_decides_nothing() -> None:
 
 
 def test_noun_modifiers_key_a_statement_but_adjectives_do_not() -> None:
-    from claimwatch.records import Article
-    from extractors.claims import extract_article
-    from extractors.pipeline import load_nlp
-
-    nlp, _ = load_nlp()
-
     def phrases(text: str) -> set[str]:
-        art = Article("a", "t", "u", "u", "o", None, None, T0, "en", text, "h", T0, "o")
-        return {c.attribute for c in extract_article(art, nlp).claims}
+        return {c.attribute for c in extracted(text)}
 
     assert "phrase sale" in phrases(
         "It is forecasting a steep drop in coronavirus vaccine sales this year."
