@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy claimwatch flows extractors warehouse ingest
+	$(BIN)/mypy records detection claimwatch flows extractors warehouse ingest
 
 # the benchmark suite (about 10-15 min on 2 cores): BENCHMARKS.md, bench/results.json, bench/throughput.png
 bench: $(STAMP)

@@ -13,7 +13,7 @@ import trafilatura
 
 from bench.site import Site
 from bench.timing import StageClock
-from claimwatch.records import Article
+from records import Article
 from extractors.claims import Extraction, extract_article
 from extractors.pipeline import load_nlp
 from claimwatch.batches import load_and_detect_batch

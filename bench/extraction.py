@@ -15,7 +15,7 @@ from pathlib import Path
 from bench.corpus import is_english, word_count
 from bench.timing import median
 from bench.workers import emit
-from claimwatch.records import Article
+from records import Article
 from extractors.claims import extract_article
 from extractors.pipeline import load_nlp
 

@@ -13,8 +13,8 @@ import numpy as np
 import pyarrow as pa
 
 from bench.timing import median
-from claimwatch.alerts import detect
-from claimwatch.records import Article, Claim
+from detection.pairing import detect
+from records import Article, Claim
 from warehouse.loading import arrow_schema
 from warehouse.lookups import claims_by_key
 from warehouse.store import connect

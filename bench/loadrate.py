@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bench.growth import synthetic_claims
 from bench.timing import median
-from claimwatch.records import Claim
+from records import Claim
 from warehouse.loading import upsert
 from warehouse.store import connect
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import psutil
 
 from bench.workers import emit
-from claimwatch.records import Article, stable_id
+from records import Article, stable_id
 from extractors.claims import extract_article
 from extractors.pipeline import load_nlp
 from claimwatch.batches import load_and_detect_batch

@@ -6,8 +6,9 @@ from dataclasses import replace
 
 import duckdb
 
-from claimwatch.alerts import build_alerts, detect
-from claimwatch.records import Alert, Article, Claim, Entity, Mention
+from detection.alerts import build_alerts
+from detection.pairing import detect
+from records import Alert, Article, Claim, Entity, Mention
 from extractors.claims import Extraction
 from warehouse.loading import upsert
 from warehouse.store import connect

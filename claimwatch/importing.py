@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from claimwatch.batches import load_and_detect_batch
-from claimwatch.records import Alert, Article, stable_id
+from records import Alert, Article, stable_id
 from extractors.claims import extract_articles
 from extractors.pipeline import load_nlp
 from warehouse.snapshots import refresh_snapshot

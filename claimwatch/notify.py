@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import apprise
 import duckdb
 
-from claimwatch.records import stable_id
+from records import stable_id
 
 URLS_ENV = "CLAIMWATCH_APPRISE_URLS"
 COOLDOWN_ENV = "CLAIMWATCH_ALERT_COOLDOWN_S"

@@ -3,7 +3,7 @@
 Each pair goes through the product's own path: the first text becomes a stored article,
 the second a new one; both are extracted with extractors.claims.extract_article, stored in
 a DuckDB warehouse (in memory, one transaction per pair, rolled back afterwards) and the
-new claims are checked with claimwatch.alerts.detect through the (subject, attribute)
+new claims are checked with detection.alerts.detect through the (subject, attribute)
 index. A pair is predicted inconsistent iff at least one contradiction is found.
 
 Positives are the inconsistent pairs (SummEdits label 0, FEVER REFUTES, SNLI contradiction);
@@ -28,9 +28,9 @@ from typing import Any
 
 import duckdb
 
-from claimwatch.alerts import detect
-from claimwatch.detection import STATEMENT_MIN_OVERLAP, alignment, statement_difference
-from claimwatch.records import Article, Claim, stable_id
+from detection.pairing import detect
+from detection.compare import STATEMENT_MIN_OVERLAP, alignment, statement_difference
+from records import Article, Claim, stable_id
 from extractors.claims import extract_article
 from extractors.pipeline import load_nlp
 from warehouse.loading import upsert

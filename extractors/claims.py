@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from claimwatch.records import Article, Claim, Entity, Mention, stable_id
+from records import Article, Claim, Entity, Mention, stable_id
 from extractors.attribution import Attribution, Attributor, speaker_roles
 from extractors.entities import EntityIndex, build_index, entity_id, place_key
 from extractors.hedges import Quantity, find_quantities

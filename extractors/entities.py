@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 
 import pycountry
 
-from claimwatch.records import stable_id
+from records import stable_id
 from extractors.pipeline import LABEL_TO_TYPE
 
 COUNTRIES = {c.name.lower() for c in pycountry.countries} | {

@@ -9,7 +9,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
 from claimwatch.notify import configured_urls, send_and_record
-from claimwatch.records import stable_id
+from records import stable_id
 from flows.monitor import default_db
 from warehouse.store import connect
 

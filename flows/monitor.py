@@ -14,7 +14,7 @@ from prefect.artifacts import create_markdown_artifact
 from claimwatch.batches import load_and_detect_batch
 from claimwatch.notify import configured_urls, deliver
 
-from claimwatch.records import Alert, Article
+from records import Alert, Article
 from claimwatch.report import report_after_run
 from extractors.claims import Extraction, extract_articles
 from extractors.pipeline import load_nlp

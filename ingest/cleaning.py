@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import charset_normalizer
 import trafilatura
 
-from claimwatch.records import Article, stable_id
+from records import Article, stable_id
 from ingest.feeds import gunzip
 from ingest.fetching import looks_binary
 from ingest.languages import guess_language

@@ -11,7 +11,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from claimwatch.records import Article
+from records import Article
 
 SHINGLE = 5  # words per shingle: long enough that unrelated articles share almost none
 PERMUTATIONS = 64

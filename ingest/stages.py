@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import duckdb
 import pyarrow as pa
 
-from claimwatch.records import Article, stable_id
+from records import Article, stable_id
 from ingest.cleaning import CleanFailure, clean_page
 from ingest.conditional import SourceState, items_digest, load_states, request_headers, save_states
 from ingest.dedup import link_syndicated, store_fingerprints

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from claimwatch.alerts import build_alerts, detect, severity
+from detection.alerts import build_alerts, severity
+from detection.pairing import detect
 from claimwatch.cli import app
 from claimwatch.notify import deliver
-from claimwatch.records import Article, Claim
+from records import Article, Claim
 from warehouse.loading import upsert
 from warehouse.store import connect
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from claimwatch.detection import compare
-from claimwatch.records import Claim, ClaimLink, Contradiction
+from detection.compare import compare
+from records import Claim, ClaimLink, Contradiction
 
 T0 = datetime(2021, 8, 22, tzinfo=UTC)
 
@@ -22,7 +22,7 @@ def claim(cid: str, low: float | None, high: float | None, **kw: object) -> Clai
 
 def extracted(text: str) -> list[Claim]:
     """The claims the shipped pipeline extracts from one short article."""
-    from claimwatch.records import Article
+    from records import Article
     from extractors.claims import extract_article
     from extractors.pipeline import load_nlp
 
@@ -191,7 +191,7 @@ def test_wordnet_antonyms_installed() -> None:
 
 
 def test_statement_rules_found_beyond_exact_words() -> None:
-    from claimwatch.detection import statement_difference
+    from detection.compare import statement_difference
 
     base = "The founder of the troubled start-up Ozy Media was arrested as part of a scheme to prop up the financially struggling company."
     thriving = base.replace("financially struggling", "financially thriving")
@@ -209,7 +209,7 @@ def test_statement_rules_found_beyond_exact_words() -> None:
 
 
 def test_dates_and_opposite_words_in_one_slot() -> None:
-    from claimwatch.detection import statement_difference
+    from detection.compare import statement_difference
 
     arrest = (
         "The founder of the digital start-up Ozy Media was arrested on Thursday on fraud charges."
@@ -242,7 +242,7 @@ def test_dates_and_opposite_words_in_one_slot() -> None:
 
 
 def test_statement_rules_keep_compatible_statements_apart() -> None:
-    from claimwatch.detection import statement_difference
+    from detection.compare import statement_difference
 
     # a value under a negation is not a rival value; accents and scale words are not slots
     assert statement_difference(
@@ -305,7 +305,7 @@ def test_clauses_are_keyed_and_compared_on_their_own() -> None:
 
 
 def test_opposites_keep_statements_aligned_unless_one_text_holds_both() -> None:
-    from claimwatch.detection import alignment, statement_difference
+    from detection.compare import alignment, statement_difference
 
     stored = "For the fourth quarter, the sales figure for the vaccines represented a 30% decrease"
     swapped = "The company reported a fourth quarter increase in vaccine sales"
@@ -321,7 +321,7 @@ def test_opposites_keep_statements_aligned_unless_one_text_holds_both() -> None:
 
 
 def test_one_figure_each_side_answers_one_question() -> None:
-    from claimwatch.detection import statement_difference
+    from detection.compare import statement_difference
 
     stored = "First Motion Picture Unit produced more than 400 propaganda and training films."
     assert (statement_difference(stored, "First Motion Picture Unit produced 40 training films.")
@@ -332,7 +332,7 @@ def test_one_figure_each_side_answers_one_question() -> None:
 
 
 def test_a_denied_detail_or_a_negative_verb_decides_nothing() -> None:
-    from claimwatch.detection import statement_difference
+    from detection.compare import statement_difference
 
     signed = "In 2018, she signed her first recording contract with Astralwerks."
     # the negation may deny the year, not the signing; a denied statement gives no figure

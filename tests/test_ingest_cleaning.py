@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from claimwatch.records import Article
+from records import Article
 from evaluation.clean import run
 from ingest.cleaning import CleanFailure, clean_page, decode_page
 from ingest.dedup import link_syndicated, minhash, similarity, store_fingerprints

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from claimwatch.cli import app
 from claimwatch.importing import read_article
-from claimwatch.records import Alert, Article, Claim, stable_id
+from records import Alert, Article, Claim, stable_id
 from claimwatch.report import (
     build_report,
     render_report,

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from claimwatch.records import Claim
+from records import Claim
 from warehouse.loading import TABLES, load_batch
 from warehouse.store import connect, migrations
 

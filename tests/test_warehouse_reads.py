@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 WRITER = textwrap.dedent(
     """
     import sys
-    from claimwatch.records import Claim
+    from records import Claim
     from warehouse.loading import load_batch
     from warehouse.snapshots import refresh_snapshot
     from warehouse.store import connect

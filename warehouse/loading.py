@@ -13,7 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from warehouse.store import scalar
-from claimwatch.records import (
+from records import (
     Alert,
     Article,
     Claim,

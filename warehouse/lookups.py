@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import duckdb
 import pyarrow as pa
 
-from claimwatch.records import Claim
+from records import Claim
 
 _CLAIM_COLUMNS = [f.name for f in dataclasses.fields(Claim)]
 

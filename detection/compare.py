@@ -7,9 +7,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
-from datetime import UTC, datetime
 
-from claimwatch.records import Claim, ClaimLink, Contradiction, stable_id
+from detection.explanations import conflict, interval
+from records import Claim, ClaimLink, Contradiction, stable_id
 from extractors.antonyms import PARTICLES, antonym_table, are_antonyms, is_adjective
 from extractors.predicates import NEGATORS, lemma
 from extractors.valence import opposite_valence
@@ -36,35 +36,6 @@ DIRECTION_DEGREES: dict[str, int] = {
     "north": 0, "northeast": 45, "east": 90, "southeast": 135, "south": 180,
     "southwest": 225, "west": 270, "northwest": 315,
 }  # fmt: skip
-
-
-def _who(c: Claim) -> str:
-    if c.speaker and c.speaker_role:
-        return f"{c.speaker_role} {c.speaker.split()[-1]}"
-    return c.speaker or (c.outlet or "the outlet")
-
-
-def _where(c: Claim, other: Claim | None = None) -> str:
-    if other is not None and other.article_id == c.article_id:
-        return "same article"
-    day = c.published.date().isoformat() if c.published else "undated"
-    if not c.speaker:
-        return day  # the outlet speaks in its own voice and is already named
-    return f"{c.outlet or 'unknown outlet'}, {day}"
-
-
-def _fmt(v: float | None) -> str:
-    if v is None:
-        return "∞"
-    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
-
-
-def _range(c: Claim) -> str:
-    if c.low is not None and c.high is not None and c.low == c.high:
-        return _fmt(c.low)
-    if c.high is None:
-        return f"above {_fmt(c.low)}"
-    return f"{_fmt(c.low)}-{_fmt(c.high)}"
 
 
 def _gap(a: Claim, b: Claim) -> float | None:
@@ -94,26 +65,6 @@ def _link(a: Claim, b: Claim, relation: str, explanation: str) -> ClaimLink:
     return ClaimLink(stable_id("link", first, second), first, second, relation, explanation)
 
 
-def _conflict(a: Claim, b: Claim, kind: str, score: float, why: str) -> Contradiction:
-    first, second = sorted((a, b), key=lambda c: c.claim_id)
-    explanation = (
-        f"{_who(first)} ({_where(first)}) says {first.value_text}; "
-        f"{_who(second)} ({_where(second, first)}) says {second.value_text}: {why}"
-    )
-    return Contradiction(
-        contradiction_id=stable_id("contradiction", first.claim_id, second.claim_id),
-        topic=a.topic,
-        subject_id=a.subject_id or "",
-        attribute=a.attribute,
-        claim_a=first.claim_id,
-        claim_b=second.claim_id,
-        kind=kind,
-        score=round(min(1.0, max(0.0, score)), 3),
-        explanation=explanation,
-        detected_at=datetime.now(UTC),
-    )
-
-
 def compare(a: Claim, b: Claim, same_url: bool = False) -> Contradiction | ClaimLink | None:
     """Decide whether two claims on one subject and attribute conflict; None = unrelated."""
     if a.claim_id == b.claim_id or a.subject_id is None or a.subject_id != b.subject_id:
@@ -128,7 +79,7 @@ def compare(a: Claim, b: Claim, same_url: bool = False) -> Contradiction | Claim
         # sentences are a list or a narrative ("Temp rating: 32°F" ... "Temp rating: 20°F"),
         # not a source disagreeing with itself
         return None
-    conflict = _typed_conflict(a, b)
+    conflict = _typedconflict(a, b)
     if conflict is None:
         if a.value_type in ("quantity", "direction", "predicate", "entity", "statement"):
             relation = "agreement" if a.value_text.lower() == b.value_text.lower() else "compatible"
@@ -149,7 +100,7 @@ def compare(a: Claim, b: Claim, same_url: bool = False) -> Contradiction | Claim
     return conflict
 
 
-def _typed_conflict(a: Claim, b: Claim) -> Contradiction | None:
+def _typedconflict(a: Claim, b: Claim) -> Contradiction | None:
     if a.value_type == "quantity":
         a, b = _normalised(a), _normalised(b)
         if (a.unit or "") != (b.unit or ""):
@@ -157,8 +108,8 @@ def _typed_conflict(a: Claim, b: Claim) -> Contradiction | None:
         gap = _gap(a, b)
         if gap is None:
             return None
-        why = f"ranges {_range(a)} and {_range(b)} do not overlap"
-        return _conflict(a, b, "numeric", 0.6 + min(gap, 1.0) * 0.4, why)
+        why = f"ranges {interval(a)} and {interval(b)} do not overlap"
+        return conflict(a, b, "numeric", 0.6 + min(gap, 1.0) * 0.4, why)
     if a.value_type == "direction":
         if not (a.direction and b.direction) or a.place != b.place:
             return None
@@ -167,25 +118,25 @@ def _typed_conflict(a: Claim, b: Claim) -> Contradiction | None:
         if angle < 90:
             return None
         why = f"{a.direction} and {b.direction} of {a.place} are {angle} degrees apart"
-        return _conflict(a, b, "direction", 0.7 + 0.3 * (angle - 90) / 90, why)
+        return conflict(a, b, "direction", 0.7 + 0.3 * (angle - 90) / 90, why)
     if a.value_type == "predicate":
         if a.polarity == b.polarity:
             return None
         # extraction marks a predicate it mapped through an antonym ("lost" -> not "won")
         kind = "antonym" if "antonym" in (a.hedge, b.hedge) else "negation"
         why = "one asserts what the other denies"
-        return _conflict(a, b, kind, 0.8, why)
+        return conflict(a, b, kind, 0.8, why)
     if a.value_type == "entity":
         if _name_key(a.value_text) == _name_key(b.value_text):
             return None
         why = f"{a.attribute} can have one holder at a time"
-        return _conflict(a, b, "exclusive", 0.75, why)
+        return conflict(a, b, "exclusive", 0.75, why)
     if a.value_type == "statement":
         found = statement_difference(a.value_text, b.value_text)
         if found is None:
             return None
         kind, score, why = found
-        return _conflict(a, b, kind, score, why)
+        return conflict(a, b, kind, score, why)
     return None
 
 
@@ -501,7 +452,7 @@ def _under_negation(toks: list[_Tok], i: int) -> bool:
     return any(t.kind == "neg" for t in toks[max(0, i - 3) : i])
 
 
-def _slot_conflict(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | None:
+def _slotconflict(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | None:
     old_words = {t.lower for t in old}
     new_words = {t.lower for t in new}
     for i, x in enumerate(new):
@@ -657,8 +608,8 @@ def statement_difference(a_text: str, b_text: str) -> tuple[str, float, str] | N
     if swap is not None:
         return "antonym", 0.7, f"'{swap[0]}' and '{swap[1]}' are opposites in the same place"
     slot = (
-        _slot_conflict(b, a)
-        or _slot_conflict(a, b)
+        _slotconflict(b, a)
+        or _slotconflict(a, b)
         or _substitution(b, a, runs)
         or _sole_figure(b, a)
     )

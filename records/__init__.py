@@ -1,4 +1,4 @@
-"""The typed records passed between pipeline stages; each matches one warehouse table."""
+"""The typed records every stage passes on; each matches one warehouse table."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""Detection: stories, comparable keys, typed comparisons, explanations, alert lifecycle."""
