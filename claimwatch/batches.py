@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -13,11 +14,17 @@ from extractors.claims import Extraction
 from warehouse.loading import upsert
 from warehouse.store import connect
 
+if TYPE_CHECKING:
+    from ingest.stages import RunFetches
+
 
 def load_and_detect_batch(
-    db: str, articles: list[Article], extractions: list[Extraction]
+    db: str,
+    articles: list[Article],
+    extractions: list[Extraction],
+    fetches: RunFetches | None = None,
 ) -> tuple[int, int, list[Alert]]:
-    """Load one batch and detect its contradictions in a single transaction."""
+    """Load one batch and detect its contradictions in a single transaction (with its fetch rows, if given)."""
     entities = [e for x in extractions for e in x.entities]
     mentions = [m for x in extractions for m in x.mentions]
     claims: list[Claim] = [c for x in extractions for c in x.claims]
@@ -45,6 +52,8 @@ def load_and_detect_batch(
             keys = {(c.topic, c.subject_id, c.attribute) for c in contradictions}
             alerts = build_alerts(con, keys)
             upsert(con, alerts)
+            if fetches is not None:  # a killed run keeps the record of what it stored
+                fetches.write(con)
             con.commit()
         except Exception:
             con.rollback()

@@ -78,8 +78,17 @@ def run(
 ) -> None:
     """Run monitor_topic once for a topic."""
     from flows.monitor import monitor_topic
+    from ingest.topics import TopicError, load_topic
 
+    try:
+        load_topic(Path(topic_file) if topic_file else Path("topics") / f"{topic}.toml")
+    except TopicError as exc:
+        console.print(str(exc), highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
     summary = monitor_topic(topic=topic, db=db, topic_file=topic_file, notify=notify)
+    if summary.skipped:
+        console.print(summary.skipped, highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(1)
     _print_alerts(summary.alerts, "Alerts raised or updated in this run")
 
 
@@ -98,9 +107,16 @@ def import_(
     when = datetime.fromisoformat(published) if published else None
     if when and when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        console.print(f"no such file: {missing[0]}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(2)
+    notes: list[str] = []
     articles, failures, claims_new, contradictions_new, alerts = import_files(
-        paths, db, topic=topic, outlet=outlet, published=when, url=url
+        paths, db, topic=topic, outlet=outlet, published=when, url=url, notes=notes
     )
+    for note in notes:
+        console.print(f"[yellow]cut[/yellow] {note}", highlight=False)
     for f in failures:
         console.print(f"[yellow]skipped[/yellow] {f.url}: {f.reason}")
     console.print(
@@ -117,15 +133,43 @@ def sql(
     live: Annotated[
         bool, typer.Option("--live", help="read the live file, not the snapshot")
     ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="show a failing query's traceback")
+    ] = False,
 ) -> None:
     """Run read-only SQL on the latest snapshot (never blocks a running flow) and print it."""
-    from warehouse.snapshots import read_connection
+    import duckdb
 
-    con = read_connection(db, live=live)
+    from warehouse.snapshots import NoSnapshotYet, refused_statement, user_connection
+
     try:
+        con = user_connection(db, live=live)
+    except FileNotFoundError:
+        console.print(
+            f"no warehouse at {Path(db).resolve()}", highlight=False, markup=False, soft_wrap=True
+        )
+        raise typer.Exit(1) from None
+    except NoSnapshotYet as exc:
+        console.print(str(exc), highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    try:
+        refused = refused_statement(con, query)
+        if refused:
+            console.print(
+                f"claimwatch sql only reads: {refused} statements are refused",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(2)
         cur = con.execute(query)
         cols = [d[0] for d in cur.description or []]
         rows = cur.fetchall()
+    except duckdb.Error as exc:
+        if debug:
+            raise
+        console.print(str(exc), highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
     finally:
         con.close()
     if as_json:

@@ -11,6 +11,7 @@ from extractors.claims import extract_articles
 from extractors.pipeline import load_nlp
 from warehouse.snapshots import refresh_snapshot
 from ingest.cleaning import CleanFailure, clean_page, content_hash
+from ingest.fetching import looks_binary
 
 
 def read_article(
@@ -22,12 +23,15 @@ def read_article(
 ) -> Article | CleanFailure:
     """Read a local file as an article; a .txt file's first line is its headline."""
     url = url or path.resolve().as_uri()
+    raw = path.read_bytes()
+    if looks_binary(raw):
+        return CleanFailure(url, "binary file, not text")
     if path.suffix.lower() in (".html", ".htm"):
-        result = clean_page(path.read_bytes(), url, topic, outlet=outlet, feed_published=published)
+        result = clean_page(raw, url, topic, outlet=outlet, feed_published=published)
         if isinstance(result, Article) and published:
             result = Article(**{**result.__dict__, "published": published})
         return result
-    text = path.read_text(encoding="utf-8", errors="replace").strip()
+    text = raw.decode("utf-8", errors="replace").strip()
     if not text:
         return CleanFailure(url, "empty file")
     title = text.split("\n", 1)[0].strip()
@@ -58,6 +62,7 @@ def import_files(
     outlet: str | None = None,
     published: datetime | None = None,
     url: str | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[list[Article], list[CleanFailure], int, int, list[Alert]]:
     """Import files into the warehouse; returns articles, failures, new claims, contradictions, alerts."""
     nlp, _ = load_nlp()
@@ -67,7 +72,15 @@ def import_files(
         one_url = url if (url and len(paths) == 1) else None
         result = read_article(path, topic, outlet, published, one_url)
         (failures if isinstance(result, CleanFailure) else articles).append(result)  # type: ignore[arg-type]
-    extractions = extract_articles(articles, nlp)
+    extracted = extract_articles(articles, nlp)
+    # an article whose extraction fails is skipped with its reason; the others load
+    failures += [
+        CleanFailure(a.url, x.error) for a, x in zip(articles, extracted, strict=True) if x.error
+    ]
+    if notes is not None:
+        notes += [f"{a.url}: {x.note}" for a, x in zip(articles, extracted, strict=True) if x.note]
+    kept = [(a, x) for a, x in zip(articles, extracted, strict=True) if not x.error]
+    articles, extractions = [a for a, _ in kept], [x for _, x in kept]
     claims_new, contradictions_new, alerts = load_and_detect_batch(db, articles, extractions)
     refresh_snapshot(db)
     return articles, failures, claims_new, contradictions_new, alerts

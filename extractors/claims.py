@@ -60,6 +60,14 @@ class Extraction:
     entities: list[Entity]
     mentions: list[Mention]
     claims: list[Claim]
+    note: str | None = None  # what of the text was left out (a long text's cut)
+    error: str | None = None  # why extraction failed; the lists are empty then
+
+
+# A news article runs to 5,000-50,000 characters. Text beyond this is a page dump (an
+# archive, a transcript) that would take minutes to parse, past spaCy's own limit of
+# 1,000,000: its claims come from the first MAX_EXTRACT_CHARS, cut at a line or word end.
+MAX_EXTRACT_CHARS = 100_000
 
 
 def _attribute(sentence: str, q: Quantity, rel_start: int, rel_end: int) -> tuple[str, int | None]:
@@ -160,22 +168,50 @@ def _lemma(word: str, doc: Doc) -> str:
     return str(lookup.get(w, w)) if lookup else w
 
 
+def bounded(article: Article) -> tuple[Article, str | None]:
+    """Return the article cut to MAX_EXTRACT_CHARS for extraction, and a note saying where, if cut."""
+    text = article.text
+    if len(text) <= MAX_EXTRACT_CHARS:
+        return article, None
+    cut = text.rfind("\n", 0, MAX_EXTRACT_CHARS)
+    if cut < MAX_EXTRACT_CHARS // 2:
+        cut = text.rfind(" ", 0, MAX_EXTRACT_CHARS)
+    if cut <= 0:
+        cut = MAX_EXTRACT_CHARS
+    note = f"claims extracted from the first {cut} of {len(text)} characters"
+    return replace(article, text=text[:cut]), note
+
+
 def extract_articles(
     articles: list[Article], nlp: Language, batch_size: int = 16
 ) -> list[Extraction]:
-    """Extract many articles, parsing them in batches (faster than one at a time)."""
-    english = [a for a in articles if is_english(a)]
-    docs = dict(
-        zip(
-            (a.article_id for a in english),
-            nlp.pipe((a.text for a in english), batch_size=batch_size),
-            strict=True,
+    """Extract many articles, parsing them in batches; one article's failure is its own error."""
+    english = [bounded(a) for a in articles if is_english(a)]
+    cuts = {a.article_id: (a, note) for a, note in english}
+    docs: dict[str, Doc] | None
+    try:
+        docs = dict(
+            zip(
+                (a.article_id for a, _ in english),
+                nlp.pipe((a.text for a, _ in english), batch_size=batch_size),
+                strict=True,
+            )
         )
-    )
-    return [
-        extract_doc(a, docs[a.article_id]) if a.article_id in docs else Extraction([], [], [])
-        for a in articles
-    ]
+    except Exception:
+        docs = None  # one text broke the batch: parse each alone, so only it fails
+    out: list[Extraction] = []
+    for a in articles:
+        if a.article_id not in cuts:
+            out.append(Extraction([], [], []))
+            continue
+        cut, note = cuts[a.article_id]
+        try:
+            doc = docs[a.article_id] if docs is not None else nlp(cut.text)
+            out.append(replace(extract_doc(cut, doc), note=note))
+        except Exception as exc:
+            why = f"extraction failed: {type(exc).__name__}: {exc}"
+            out.append(Extraction([], [], [], error=why[:500]))
+    return out
 
 
 def extract_article(article: Article, nlp: Language) -> Extraction:
@@ -184,7 +220,8 @@ def extract_article(article: Article, nlp: Language) -> Extraction:
         # the parser, the entity model and every claim rule are English: elsewhere they
         # would only produce noise (topics choose their languages in their config)
         return Extraction([], [], [])
-    return extract_doc(article, nlp(article.text))
+    cut, note = bounded(article)
+    return replace(extract_doc(cut, nlp(cut.text)), note=note)
 
 
 def extract_doc(article: Article, doc: Doc) -> Extraction:

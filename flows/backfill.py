@@ -17,6 +17,7 @@ from flows.monitor import (
     FetchOutcome,
     RunSummary,
     _fetch_all,
+    artifact_key,
     default_db,
     dedupe_articles,
     extract_in_parallel,
@@ -26,6 +27,7 @@ from flows.monitor import (
     run_markdown,
     select_new_items,
     send_alerts,
+    settle_extractions,
 )
 from flows.policies import BACKFILL_TIMEOUT_S, TRANSIENT_RETRIES, on_run_failure, run_id
 from flows.taskrunners import extraction_runner
@@ -164,8 +166,9 @@ def backfill(
             cleaned, outcomes, sizes = fetch_articles(batch, config)
             fetches += outcomes
             articles, outcomes = dedupe_articles(cleaned, sizes, db)
-            fetches += outcomes
             extractions, backend = extract_in_parallel(articles)
+            articles, extractions, outcomes = settle_extractions(articles, extractions, outcomes)
+            fetches += outcomes
             summary.nlp_backend = backend or summary.nlp_backend
             claims_new, contradictions_new, alerts = load_claims(db, articles, extractions)
             summary.articles_new += len(articles)
@@ -182,7 +185,7 @@ def backfill(
     record_run(summary, started, fetches, "completed")
     create_markdown_artifact(
         markdown=_artifact(summary, start, end),
-        key=f"claimwatch-backfill-{config.name}",
+        key=artifact_key("claimwatch-backfill", config.name),
         description="claimwatch backfill summary",
     )
     return summary

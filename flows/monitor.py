@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
-from dataclasses import dataclass, field
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,11 +28,14 @@ from flows.policies import (
     run_id,
     skip_if_late,
 )
+from flows.runs import claim_ownership, end_stray_servers, open_run
 from flows.taskrunners import extraction_runner
 from ingest.feeds import FeedItem
 from ingest.fetching import Fetcher, Page
 from ingest.stages import (
+    ERROR,
     FetchOutcome,
+    RunFetches,
     dedupe,
     fetch_and_clean,
     read_sources,
@@ -37,8 +43,15 @@ from ingest.stages import (
     select_new,
 )
 from ingest.topics import Topic, load_topic
-from warehouse.snapshots import SNAPSHOT_MAX_AGE_S, refresh_snapshot, snapshot_age_s
+from warehouse.snapshots import (
+    SNAPSHOT_MAX_AGE_S,
+    refresh_snapshot,
+    remove_stale_temps,
+    snapshot_age_s,
+)
 from warehouse.store import connect
+
+claim_ownership()  # a temporary Prefect server this process starts is known as its own
 
 BATCH_SIZE = 50
 # Extraction of a batch is split into chunks run in parallel on the flow's task runner
@@ -63,6 +76,7 @@ class RunSummary:
     claims_new: int = 0
     contradictions_new: int = 0
     alerts_sent: int = 0
+    skipped: str | None = None  # why the run did nothing (late, or its topic already running)
     alerts: list[Alert] = field(default_factory=list)
 
 
@@ -122,12 +136,53 @@ def extract_in_parallel(articles: list[Article]) -> tuple[list[Extraction], str]
     return [x for part, _ in results for x in part], results[0][1]
 
 
+def settle_extractions(
+    articles: list[Article], extractions: list[Extraction], outcomes: list[FetchOutcome]
+) -> tuple[list[Article], list[Extraction], list[FetchOutcome]]:
+    """Drop articles whose extraction failed, their fetch row saying why; note a long text's cut."""
+    by_url = {a.url: x for a, x in zip(articles, extractions, strict=True)}
+    settled: list[FetchOutcome] = []
+    for o in outcomes:
+        x = by_url.get(o.url) if o.kind == "article" else None
+        if x is not None and x.error:
+            o = replace(o, outcome=ERROR, reason=x.error)
+        elif x is not None and x.note:
+            o = replace(o, reason="; ".join(r for r in (o.reason, x.note) if r))
+        settled.append(o)
+    kept = [(a, x) for a, x in zip(articles, extractions, strict=True) if not x.error]
+    return [a for a, _ in kept], [x for _, x in kept], settled
+
+
+def artifact_key(prefix: str, topic: str) -> str:
+    """Return a valid Prefect artifact key (lower-case letters, digits, dashes) for a topic."""
+    ascii_name = unicodedata.normalize("NFKD", topic).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    if slug != topic:
+        # 'df_rss' and 'df-rss' are different topics: a digest of the name keeps them apart
+        slug = "-".join(p for p in (slug, hashlib.sha1(topic.encode()).hexdigest()[:8]) if p)
+    return f"{prefix}-{slug}"
+
+
 @task(name="load_claims", **TRANSIENT_RETRIES)
 def load_claims(
-    db: str, articles: list[Article], extractions: list[Extraction]
+    db: str,
+    articles: list[Article],
+    extractions: list[Extraction],
+    fetches: RunFetches | None = None,
 ) -> tuple[int, int, list[Alert]]:
-    """Load a batch into DuckDB and detect contradictions against stored claims."""
-    return load_and_detect_batch(db, articles, extractions)
+    """Load a batch and its fetch rows, detecting contradictions against stored claims."""
+    return load_and_detect_batch(db, articles, extractions, fetches)
+
+
+@task(name="write_fetches", **TRANSIENT_RETRIES)
+def write_fetches(db: str, fetches: RunFetches) -> None:
+    """Store fetch outcomes no batch carries (the feeds', items listed twice) at once."""
+    if not fetches.outcomes:
+        return
+    with connect(db) as con:
+        con.begin()
+        fetches.write(con)
+        con.commit()
 
 
 @task(name="send_alerts")
@@ -148,15 +203,23 @@ def send_alerts(db: str, notify: list[str] | None) -> int:
 
 @task(name="record_run", **TRANSIENT_RETRIES)
 def record_run(
-    summary: RunSummary, started: datetime, fetches: list[FetchOutcome], status: str
+    summary: RunSummary,
+    started: datetime,
+    fetches: list[FetchOutcome],
+    status: str,
+    written: int = 0,
 ) -> None:
-    """Store what the run did in fetches and flow_runs."""
+    """Store the fetch outcomes from `written` on, and close the run's flow_runs row."""
     now = datetime.now(UTC)
+    cols = ("run_id, topic, started_at, finished_at, nlp_backend, sources_checked, not_modified, "
+            "fetched, failed, articles_new, claims_new, contradictions_new, alerts_sent, status")  # fmt: skip
+    updates = ", ".join(f"{c} = excluded.{c}" for c in cols.split(", ")[3:])
     with connect(summary.db) as con:
         con.begin()
-        record_fetches(con, summary.run_id, summary.topic, fetches)
+        record_fetches(con, summary.run_id, summary.topic, fetches[written:], written)
         con.execute(
-            "INSERT INTO flow_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO flow_runs ({cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            f"ON CONFLICT (run_id) DO UPDATE SET {updates}",
             [summary.run_id, summary.topic, started, now, summary.nlp_backend, summary.sources_checked,
              summary.not_modified, summary.fetched, summary.failed, summary.articles_new, summary.claims_new,
              summary.contradictions_new, summary.alerts_sent, status],
@@ -203,12 +266,20 @@ def monitor_topic(
     late = skip_if_late(skip_if_late_s)
     if late:  # after downtime, one fresh run beats a pile of stale ones
         get_run_logger().warning(late)
-        skipped = RunSummary(run_id=run_id(), topic=topic, db=db)
+        skipped = RunSummary(run_id=run_id(), topic=topic, db=db, skipped=late)
         record_run(skipped, started, [], "skipped")
         return skipped
     path = Path(topic_file) if topic_file else Path("topics") / f"{topic}.toml"
     config = load_topic(path, site=site)
     summary = RunSummary(run_id=run_id(), topic=config.name, db=db)
+    # what a killed earlier run left behind: its temporary server, its half-copied snapshot
+    end_stray_servers()
+    remove_stale_temps(db)
+    busy = open_run(db, summary.run_id, config.name, started)
+    if busy:
+        get_run_logger().warning(busy)
+        summary.skipped = busy
+        return summary
     summary.sources_checked = len(config.sources)
     fetches: list[FetchOutcome] = []
 
@@ -216,14 +287,22 @@ def monitor_topic(
     fetches += outcomes
     fresh, outcomes = select_new_items(items, db, config.name)
     fetches += outcomes
+    write_fetches(db, RunFetches(summary.run_id, config.name, fetches))
+    written = len(fetches)
     for i in range(0, len(fresh), BATCH_SIZE):
         batch = fresh[i : i + BATCH_SIZE]
         cleaned, outcomes, sizes = fetch_articles(batch, config)
         fetches += outcomes
         articles, outcomes = dedupe_articles(cleaned, sizes, db)
-        fetches += outcomes
         extractions, summary.nlp_backend = extract_in_parallel(articles)
-        claims_new, contradictions_new, alerts = load_claims(db, articles, extractions)
+        articles, extractions, outcomes = settle_extractions(articles, extractions, outcomes)
+        fetches += outcomes
+        # the batch's fetch rows commit with its articles: a kill loses neither alone
+        batch_fetches = RunFetches(summary.run_id, config.name, fetches[written:], written)
+        claims_new, contradictions_new, alerts = load_claims(
+            db, articles, extractions, batch_fetches
+        )
+        written = len(fetches)
         summary.articles_new += len(articles)
         summary.claims_new += claims_new
         summary.contradictions_new += contradictions_new
@@ -238,7 +317,7 @@ def monitor_topic(
     summary.alerts_sent = send_alerts(db, notify)
     if not summary.nlp_backend:
         summary.nlp_backend = load_nlp()[1]
-    record_run(summary, started, fetches, "completed")
+    record_run(summary, started, fetches, "completed", written)
     report_link = ""
     if summary.articles_new or summary.alerts or snapshot_age_s(db) > SNAPSHOT_MAX_AGE_S:
         refresh_snapshot(db)
@@ -247,7 +326,7 @@ def monitor_topic(
     # seconds that grow with the archive, and would be most of a no-change run's time
     create_markdown_artifact(
         markdown=run_markdown(summary) + report_link,
-        key=f"claimwatch-{config.name}",
+        key=artifact_key("claimwatch", config.name),
         description="claimwatch run summary",
     )
     return summary

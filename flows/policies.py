@@ -115,10 +115,25 @@ def notify_failure(flow: Any, flow_run: FlowRun, state: State[Any]) -> None:
     )
 
 
+def _user_error(state: State[Any]) -> bool:
+    from ingest.topics import TopicError
+
+    try:
+        state.result()
+    except TopicError:
+        return True
+    except BaseException:  # noqa: S110  (any other failure is the run's)
+        pass
+    return False
+
+
 def record_failure(flow_run: FlowRun, state: State[Any]) -> None:
     """Store a failed or crashed run in flow_runs, keeping any counts the run recorded itself."""
     from flows.monitor import default_db
     from warehouse.store import connect
+
+    if _user_error(state):
+        return  # a bad topic file is its author's error: the run never started
 
     params = flow_run.parameters
     db = params.get("db") or default_db()

@@ -11,7 +11,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import charset_normalizer
+import lxml.html
 import trafilatura
+from htmldate import find_date
 
 from records import Article, stable_id
 from ingest.feeds import gunzip
@@ -122,6 +124,33 @@ def decode_page(content: bytes, headers: dict[str, str] | None = None) -> tuple[
     return content.decode("utf-8", "replace"), "utf-8 (fallback, bytes replaced)"
 
 
+# where a page names its own address: htmldate reads a date from it ('.../2022/07/141_333387.html'
+# became 2022-07-14), which is the path's digits, not the outlet's date
+URL_HINTS = '//link[@rel="canonical"] | //meta[@property="og:url"] | //meta[@name="twitter:url"]'
+
+
+def _date_without_urls(html: str) -> str | None:
+    """Return the page's date as its markup and text give it, never from a URL."""
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return None
+    for element in tree.xpath(URL_HINTS):
+        element.getparent().remove(element)
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    found = find_date(tree, url="", original_date=True, extensive_search=True, max_date=today)
+    return found if isinstance(found, str) else None
+
+
+def _page_date(date: str | None, html: str, url: str) -> str | None:
+    if not date:
+        return None
+    urls = [url] + re.findall(r"""(?:href|content)=["']([^"']*\d{4}[^"']*)["']""", html[:200_000])
+    if not any(date[:4] in u for u in urls):
+        return date  # no address of the page holds the year: the date is not from one
+    return _date_without_urls(html)
+
+
 def _field(doc: Any, name: str) -> str | None:
     value = doc.get(name) if isinstance(doc, dict) else getattr(doc, name, None)
     return value.strip() if isinstance(value, str) and value.strip() else None
@@ -153,7 +182,7 @@ def extract(
         text=body,
         title=_field(doc, "title"),
         author=_field(doc, "author"),
-        date=_field(doc, "date"),
+        date=_page_date(_field(doc, "date"), html, url),
         sitename=_field(doc, "sitename"),
         language=_field(doc, "language"),
         charset=charset,

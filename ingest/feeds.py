@@ -87,7 +87,8 @@ def _json_feed(content: bytes, feed_url: str) -> FeedResult | None:
         url = (
             web_url(entry.get("url"), base)
             or web_url(entry.get("external_url"), base)
-            or web_url(entry.get("id"), base)
+            # an id is any unique string ("0", "Item without authors"): a link only when absolute
+            or web_url(entry.get("id"), "")
         )
         if not url:
             skipped += 1

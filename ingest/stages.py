@@ -44,6 +44,20 @@ class FetchOutcome:
     elapsed_ms: float = 0.0
 
 
+@dataclass(frozen=True)
+class RunFetches:
+    """A run's fetch outcomes from one position on, written in the transaction of the batch they led to."""
+
+    run_id: str
+    topic: str
+    outcomes: list[FetchOutcome]
+    start: int = 0  # position of the first outcome in the run's list: fetch ids stay stable
+
+    def write(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Insert these outcomes in the caller's transaction."""
+        record_fetches(con, self.run_id, self.topic, self.outcomes, self.start)
+
+
 def fetcher_for(topic: Topic, allow: Sequence[str] = ()) -> Fetcher:
     """Return a fetcher with the topic's politeness settings (per-host cap, delays, robots.txt)."""
     fetcher = Fetcher(
@@ -352,7 +366,11 @@ def dedupe(
 
 
 def record_fetches(
-    con: duckdb.DuckDBPyConnection, run_id: str, topic: str, fetches: list[FetchOutcome]
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    topic: str,
+    fetches: list[FetchOutcome],
+    start: int = 0,
 ) -> None:
     """Insert a run's fetch outcomes in bulk (one Arrow insert, idempotent per run)."""
     if not fetches:
@@ -360,7 +378,7 @@ def record_fetches(
     now = datetime.now(UTC)
     table = pa.table(
         {
-            "fetch_id": [stable_id(run_id, i, f.url) for i, f in enumerate(fetches)],
+            "fetch_id": [stable_id(run_id, i, f.url) for i, f in enumerate(fetches, start)],
             "run_id": [run_id] * len(fetches),
             "topic": [topic] * len(fetches),
             "url": [f.url for f in fetches],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,10 @@ from urllib.parse import urlsplit
 
 SOURCE_KINDS = ("feed", "sitemap")
 SOURCE_KEYS = {"url", "kind", "outlet", "max_items", "delay_s", "enabled"}
+TOPIC_KEYS = {
+    "name", "sources", "feeds", "sitemaps", "include", "exclude", "languages", "allow_private",
+    "delay_s", "per_host", "respect_robots", "only_hosts",
+}  # fmt: skip
 DEFAULT_MAX_ITEMS = 200
 
 
@@ -63,6 +68,14 @@ class Topic:
         return next((s for s in self.sources if s.url == url), None)
 
 
+def _unknown(where: str, keys: set[str], known: set[str]) -> None:
+    """Refuse the first unknown key, naming the nearest known one (a typo is never ignored)."""
+    for key in sorted(keys - known):
+        near = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.5)
+        hint = f" (did you mean {near[0]!r}?)" if near else f"; known: {', '.join(sorted(known))}"
+        raise TopicError(f"{where}: unknown key {key!r}{hint}")
+
+
 def _number(where: str, value: Any, kind: type, low: float, name: str) -> Any:
     if (
         isinstance(value, bool)
@@ -83,11 +96,7 @@ def _source(path: Path, i: int, s: Any, site: str | None, default_kind: str) -> 
         s = {"url": s, "kind": default_kind}
     if not isinstance(s, dict) or not isinstance(s.get("url"), str):
         raise TopicError(f"{where} needs a url string")
-    unknown = sorted(set(s) - SOURCE_KEYS)
-    if unknown:
-        raise TopicError(
-            f"{where}: unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(SOURCE_KEYS))}"
-        )
+    _unknown(where, set(s), SOURCE_KEYS)
     kind = s.get("kind", default_kind)
     if kind not in SOURCE_KINDS:
         raise TopicError(f"{where}.kind must be 'feed' or 'sitemap', not {kind!r}")
@@ -124,6 +133,7 @@ def load_topic(path: str | Path, site: str | None = None) -> Topic:
         raise TopicError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise TopicError(f"{path}: not valid TOML: {exc}") from None
+    _unknown(str(path), set(data), TOPIC_KEYS)
     name = data.get("name") or path.stem
     if not isinstance(name, str):
         raise TopicError(f"{path}: name must be a string")

@@ -152,7 +152,7 @@ def test_topic_options_and_clear_errors(tmp_path: Path) -> None:
         '[[sources]]\nurl = "ftp://x/feed"\n': "must be an http(s) URL",
         '[[sources]]\nurl = "https://x/feed"\nmax_items = 0\n': "max_items must be at least 1",
         '[[sources]]\nurl = "https://x/feed"\nkind = "podcast"\n': "kind must be 'feed' or 'sitemap'",
-        '[[sources]]\nurl = "https://x/feed"\ndelay = 1\n': "unknown option(s) delay",
+        '[[sources]]\nurl = "https://x/feed"\ndelay = 1\n': "unknown key 'delay' (did you mean 'delay_s'",
         '[[sources]]\nurl = "https://x/feed"\ndelay_s = "1"\n': "delay_s must be a number",
         'include = "Panjshir"\n[[sources]]\nurl = "https://x/feed"\n': "include must be a list of strings",
         'name = "t"\n': "needs at least one source",

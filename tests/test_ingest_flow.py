@@ -128,7 +128,7 @@ def test_outcomes_and_a_conditional_rerun(
 def test_killed_run_then_rerun_equals_one_clean_run(
     tmp_path: Path, prefect_harness: None, news: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from prefect.settings import PREFECT_API_URL
+    import psutil
 
     topic = topic_file(tmp_path, news)
     killed, clean = tmp_path / "killed.duckdb", tmp_path / "clean.duckdb"
@@ -138,7 +138,9 @@ def test_killed_run_then_rerun_equals_one_clean_run(
         "import flows.monitor as m; m.BATCH_SIZE = 3; "
         f"m.monitor_topic(topic='news', db={str(killed)!r}, topic_file={str(topic)!r})"
     )
-    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    # no API URL: the run starts Prefect's temporary server, as `claimwatch run` does
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect")
     proc = subprocess.Popen(
         [sys.executable, "-c", code],
         cwd=REPO,
@@ -153,13 +155,37 @@ def test_killed_run_then_rerun_equals_one_clean_run(
         assert news.hits[held] == 1, (
             proc.stderr.read().decode()[-2000:] if proc.poll() is not None else "timeout"
         )
+        servers = [
+            c
+            for c in psutil.Process(proc.pid).children(recursive=True)
+            if "prefect.server.api.server:create_app" in c.cmdline()
+        ]
+        assert len(servers) == 1
     finally:
         proc.kill()
         proc.wait()
+    # and a kill -9 during a snapshot copy: a real process half-way through writing one
+    tmp = f"{killed.stem}.snapshot.duckdb.tmp"
+    copier = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, os, time\n"
+         f"con = duckdb.connect({str(tmp_path)!r} + '/{tmp}' + str(os.getpid()))\n"
+         "con.execute('CREATE TABLE t AS SELECT range AS i FROM range(100000)')\n"
+         "print('copying', flush=True)\n"
+         "time.sleep(60)\n"],
+        stdout=subprocess.PIPE,
+    )  # fmt: skip
+    assert copier.stdout is not None and copier.stdout.readline().strip() == b"copying"
+    copier.kill()
+    copier.wait()
+    assert list(tmp_path.glob(tmp + "*"))
     news.hold.clear()
     news.release.set()
     assert rows(killed, "SELECT count(*) FROM articles") == [(3,)]  # halfway: the first batch only
-    assert rows(killed, "SELECT count(*) FROM flow_runs") == [(0,)]
+    # the killed run's own record survived: its row, and the fetch rows of its stored batch
+    assert rows(killed, "SELECT status FROM flow_runs") == [("running",)]
+    assert rows(killed, "SELECT count(*) FROM fetches WHERE outcome = 'new'") == [(3,)]
+    assert servers[0].is_running()  # orphaned by the kill
 
     monkeypatch.setattr(monitor, "BATCH_SIZE", 3)
     monitor_topic(topic="news", db=str(killed), topic_file=str(topic))
@@ -168,6 +194,19 @@ def test_killed_run_then_rerun_equals_one_clean_run(
     assert len(once["articles"]) == 6 and once["claims"]
     for table in CONTENT:
         assert after[table] == once[table], table
+    final = (
+        "SELECT url, arg_max(outcome, fetched_at) FROM fetches WHERE kind = 'article' "
+        "GROUP BY url ORDER BY url"
+    )
+    assert rows(killed, final) == rows(clean, final)
+    assert rows(killed, "SELECT status, articles_new FROM flow_runs ORDER BY started_at") == [
+        ("crashed", 3),
+        ("completed", 3),
+    ]
+    # nothing of the killed run is left: its temporary server ended, its half copy deleted
+    gone, alive = psutil.wait_procs(servers, timeout=10)
+    assert not alive
+    assert not list(tmp_path.glob(tmp + "*"))
 
 
 def test_real_feeds_through_the_flow(tmp_path: Path, prefect_harness: None, shared: Path) -> None:

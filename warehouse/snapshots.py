@@ -10,10 +10,12 @@ one, never half a batch, and never holds a lock the writer needs.
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
 import duckdb
+import psutil
 
 from warehouse.store import connect, engine_config
 
@@ -34,11 +36,25 @@ def snapshot_path(db: str | Path) -> Path:
     return db.with_name(db.stem + ".snapshot.duckdb")
 
 
+def remove_stale_temps(db: str | Path) -> list[Path]:
+    """Delete snapshot copies (and their .wal) left by a process killed while copying."""
+    snap = snapshot_path(db)
+    pattern = re.compile(re.escape(snap.name) + r"\.tmp(\d+)(?:\.wal)?$")
+    removed: list[Path] = []
+    for path in snap.parent.glob(snap.name + ".tmp*"):
+        m = pattern.match(path.name)
+        if not m or (int(m.group(1)) != os.getpid() and psutil.pid_exists(int(m.group(1)))):
+            continue  # another live process is copying right now
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
 def refresh_snapshot(db: str | Path) -> Path:
     """Copy the warehouse to its snapshot file atomically; returns the snapshot path."""
     target = snapshot_path(db)
+    remove_stale_temps(db)
     tmp = target.with_name(target.name + f".tmp{os.getpid()}")
-    tmp.unlink(missing_ok=True)
     with connect(db) as con:
         name = con.execute("SELECT current_database()").fetchall()[0][0]
         con.execute(f"ATTACH '{tmp}' AS snapshot_copy")
@@ -55,3 +71,89 @@ def read_connection(db: str | Path, live: bool = False) -> duckdb.DuckDBPyConnec
     snap = snapshot_path(db)
     path = Path(db) if live or not snap.exists() else snap
     return duckdb.connect(str(path), read_only=True, config=engine_config())
+
+
+# user SQL reads the warehouse and nothing else: no files, no network, no extensions, and
+# no SET that would turn those back on
+USER_SQL_CONFIG = {"enable_external_access": False, "lock_configuration": True}
+# statement types a read-only query may have (DESCRIBE, SHOW and SUMMARIZE parse as SELECT)
+READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA", "CALL"}
+# before the first snapshot exists, user SQL waits this long for the first run to let go
+FIRST_SNAPSHOT_WAIT_S = 10.0
+
+
+class NoSnapshotYet(RuntimeError):
+    """The first run still holds the warehouse and has not written a snapshot."""
+
+
+def refused_statement(con: duckdb.DuckDBPyConnection, query: str) -> str | None:
+    """Return the first statement type of a query that is not a read (DROP, ATTACH, COPY ...)."""
+    for statement in con.extract_statements(query):
+        kind = str(statement.type).rsplit(".", 1)[-1]
+        if kind not in READ_STATEMENTS:
+            return kind
+    return None
+
+
+def user_connection(
+    db: str | Path, live: bool = False, wait_s: float | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open the snapshot (or the live file) read-only for user SQL: no external access, settings locked.
+
+    Before the first snapshot exists the live file is read, waiting up to wait_s for a
+    writer to let go; past that NoSnapshotYet says so.
+    """
+    snap = snapshot_path(db)
+    path = Path(db) if live or not snap.exists() else snap
+    if not path.is_file():
+        raise FileNotFoundError(str(Path(db)))
+    config = {**engine_config(), **USER_SQL_CONFIG}
+    deadline = time.monotonic() + (FIRST_SNAPSHOT_WAIT_S if wait_s is None else wait_s)
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=True, config=config)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if snap.exists() and not live:
+                path = snap  # the first snapshot appeared meanwhile
+            elif time.monotonic() > deadline:
+                raise NoSnapshotYet(
+                    "no snapshot yet; the first run is still writing (try again when it ends)"
+                ) from None
+            else:
+                time.sleep(0.2)
+
+
+def _ago(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s ago"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min ago"
+    return f"{seconds / 3600:.1f} h ago"
+
+
+def snapshot_note(db: str | Path) -> str:
+    """One line saying how old the snapshot is and whether the live file changed since."""
+    snap, live = snapshot_path(db), Path(db)
+    if not snap.exists():
+        return f"no snapshot yet: reading the live file {live}"
+    taken = snap.stat().st_mtime
+    when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(taken))
+    note = f"snapshot of {when} ({_ago(time.time() - taken)})"
+    # the live file's .wal or the file itself moves when a writer commits
+    changed = max(
+        (p.stat().st_mtime for p in (live, live.with_name(live.name + ".wal")) if p.exists()),
+        default=0.0,
+    )
+    if changed > taken + 1.0:
+        note += "; the live file changed since (pass --live, or run `claimwatch snapshot`)"
+    return note
+
+
+def read_source(db: str | Path, live: bool = False) -> tuple[Path, str]:
+    """The file a reader should open (the snapshot, else the live file) and a line saying which."""
+    snap = snapshot_path(db)
+    if live or not snap.exists():
+        return Path(db), f"reading the live file {Path(db)}"
+    return snap, f"reading {snap}: {snapshot_note(db)}"
