@@ -8,9 +8,13 @@ import unicodedata
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
+from detection.equivalence import generalises, same_name, spelling_variant
 from detection.explanations import conflict, interval
 from records import Claim, ClaimLink, Contradiction, stable_id
 from extractors.antonyms import PARTICLES, antonym_table, are_antonyms, is_adjective
+from extractors.boilerplate import CLOCK_RE, strip_urls
+from extractors.hedges import HEDGES, conversion_spans, parse_number
+from extractors.hedges import interval as hedged_interval
 from extractors.predicates import NEGATORS, lemma
 from extractors.valence import opposite_valence
 
@@ -127,7 +131,9 @@ def _typedconflict(a: Claim, b: Claim) -> Contradiction | None:
         why = "one asserts what the other denies"
         return conflict(a, b, kind, 0.8, why)
     if a.value_type == "entity":
-        if _name_key(a.value_text) == _name_key(b.value_text):
+        if _name_key(a.value_text) == _name_key(b.value_text) or same_name(
+            a.value_text, a.value_text, b.value_text, b.value_text
+        ):
             return None
         why = f"{a.attribute} can have one holder at a time"
         return conflict(a, b, "exclusive", 0.75, why)
@@ -164,7 +170,14 @@ def _normalised(c: Claim) -> Claim:
 
 # --- statements: alignment, then a polarity flip, an antonym or an exclusive slot ------
 
+# '4½', '4 1/2', '41/2 months', 'four and a half': one figure, read by hedges.parse_number
+_FRACTION_TOKEN = (
+    r"\d+(?:\s?|-)[½¼¾]|\d+(?:\s|-)[13]/[24](?![\d/])"
+    r"|(?<![\d/])\d1/2(?=[\s-]+(?:months?|years?|weeks?|days?|hours?|minutes?|miles?|inch(?:es)?|feet|points?)\b)"
+    r"|(?:(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve))\s+and\s+a\s+half"
+)
 _TOKEN_RE = re.compile(
+    rf"{CLOCK_RE.pattern}|{_FRACTION_TOKEN}|"
     r"[A-Z](?:\.[A-Z])+\.?|[$€£]?\d[\d,.]*\d(?:bn|mn|m|k)?%?|[$€£]?\d(?:bn|mn|m|k)?%?|n't|[A-Za-z][\w’'-]*"
 )
 _STOP = {
@@ -232,7 +245,9 @@ class _Tok:
     text: str
     lower: str
     lemma: str
-    kind: str  # word | stop | neg | number | money | percent | year | ordinal | colour | demonym | weekday | month | name
+    kind: str  # word | stop | neg | number | money | percent | year | ordinal | colour | demonym | weekday | month | name | clock
+    hedge: str | None = None  # 'up to' before 'seven hours'
+    phrase: str = ""  # the capitalised name a name word stands in: 'United' -> 'United States'
 
 
 def _tokens(text: str) -> list[_Tok]:
@@ -243,9 +258,15 @@ def _tokens(text: str) -> list[_Tok]:
 @functools.lru_cache(maxsize=32768)
 def _token_tuple(text: str) -> tuple[_Tok, ...]:
     # 'Noël' and 'Noel' are one name; decomposed accents would also split the word
+    text = _VULGAR.sub(lambda m: " " + _VULGAR_TEXT[m.group(1)], text)  # '4½' -> '4 1/2'
     text = "".join(
         ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
     )
+    # a web address's digits and a value restated in another unit ('7 km (4 miles)') say nothing
+    text = strip_urls(text)
+    for start, end in reversed(conversion_spans(text)):
+        text = text[:start] + " " * (end - start) + text[end:]
+    phrases = [(m.start(), m.end(), m.group(0)) for m in _PHRASE_RE.finditer(text)]
     out: list[_Tok] = []
     for i, m in enumerate(_TOKEN_RE.finditer(text)):
         raw = re.sub(r"['’]s$", "", m.group(0)).rstrip("'’") or m.group(0)
@@ -254,8 +275,26 @@ def _token_tuple(text: str) -> tuple[_Tok, ...]:
             if not re.fullmatch(r"[a-z](?:\.[a-z])+\.?", raw.lower())
             else raw.lower()
         )
-        out.append(_Tok(raw, low, lemma(low) if raw[0].isalpha() else low, _kind(raw, low, i)))
+        kind = _kind(raw, low, i)
+        hedge = phrase = None
+        if kind == "number":
+            h = _HEDGE_BEFORE.search(text[max(0, m.start() - 30) : m.start()].lower())
+            hedge = h.group(1) if h else None
+        elif kind in ("name", "demonym"):
+            phrase = next((p for a, b, p in phrases if a <= m.start() < b), raw)
+        out.append(
+            _Tok(raw, low, lemma(low) if raw[0].isalpha() else low, kind, hedge, phrase or "")
+        )
     return tuple(out)
+
+
+_VULGAR = re.compile(r"\s*([½¼¾])")
+_VULGAR_TEXT = {"½": "1/2", "¼": "1/4", "¾": "3/4"}
+_HEDGE_BEFORE = re.compile(
+    r"\b(" + "|".join(sorted((re.escape(h) for h in HEDGES), key=len, reverse=True)) + r")\s+$"
+)
+# a capitalised name of several words: 'United States', 'Gulf of Aden', 'US Geological Survey'
+_PHRASE_RE = re.compile(r"[A-Z][\w.’'-]*(?:\s+(?:(?:of|the|de|al)\s+)*[A-Z][\w.’'-]*)*")
 
 
 def _kind(raw: str, low: str, position: int) -> str:
@@ -263,6 +302,10 @@ def _kind(raw: str, low: str, position: int) -> str:
         return "neg"
     if raw[0] in "$€£":
         return "money"
+    if CLOCK_RE.fullmatch(raw):
+        return "clock"  # 'Updated 4:08 p.m.': a time of day is not a count
+    if parse_number(low) is not None and not raw[0].isdigit() and " " in raw:
+        return "number"  # 'four and a half'
     if raw[0].isdigit():
         if raw.endswith("%"):
             return "percent"
@@ -427,6 +470,8 @@ def _anchors(toks: list[_Tok], i: int) -> set[str]:
 def _amount(t: _Tok) -> float | None:
     if t.lower in NUMBER_WORDS:
         return NUMBER_WORDS[t.lower]
+    if re.search(r"[½¼¾/]|\s", t.lower):
+        return parse_number(t.lower)
     m = re.match(r"[$€£]?([\d,.]*\d)(bn|mn|m|k)?", t.lower)
     if not m:
         return None
@@ -442,14 +487,44 @@ def _values_differ(x: _Tok, y: _Tok) -> bool:
         if vx is None or vy is None:
             return False
         scale = max(abs(vx), abs(vy), 1e-9)
+        if x.hedge or y.hedge:
+            # 'up to seven hours' and '7 hours' agree: a hedged figure is an interval
+            return not _overlap(hedged_interval(vx, x.hedge), hedged_interval(vy, y.hedge))
         # round figures in news are approximate; small counts ('35 years') are exact
         return abs(vx - vy) / scale > (NUMERIC_TOLERANCE if scale >= 1000 else 0.0)
+    if x.kind == "name":
+        return x.lower != y.lower and not same_name(x.text, x.phrase, y.text, y.phrase)
+    if x.kind == "demonym":
+        return x.lower != y.lower and not spelling_variant(x.text, y.text)  # Somali/Somalian
     return x.lower != y.lower
+
+
+def _overlap(a: tuple[float | None, float | None], b: tuple[float | None, float | None]) -> bool:
+    a_lo, a_hi = a[0] or 0.0, a[1]
+    b_lo, b_hi = b[0] or 0.0, b[1]
+    return not ((a_hi is not None and a_hi < b_lo) or (b_hi is not None and b_hi < a_lo))
 
 
 def _under_negation(toks: list[_Tok], i: int) -> bool:
     # 'was not the first woman' is compatible with 'the second woman'
     return any(t.kind == "neg" for t in toks[max(0, i - 3) : i])
+
+
+def _present(t: _Tok, others: list[_Tok]) -> bool:
+    """Whether a name the other statement also gives, however written ('US' / 'United States')."""
+    return t.kind in ("name", "demonym") and any(
+        o.kind == t.kind and not _values_differ(t, o) for o in others
+    )
+
+
+def _head(toks: list[_Tok], i: int) -> list[str]:
+    """A value and the words that follow it in its noun phrase: 'US people'."""
+    out = [toks[i].text]
+    for t in toks[i + 1 : i + 3]:
+        if t.kind not in ("word", "name"):
+            break
+        out.append(t.text)
+    return out
 
 
 def _slotconflict(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | None:
@@ -458,12 +533,17 @@ def _slotconflict(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | No
     for i, x in enumerate(new):
         if x.kind not in _VALUE_KINDS or x.lower in old_words or _under_negation(new, i):
             continue
+        if _present(x, old):
+            continue
         ax = _anchors(new, i)
         for j, y in enumerate(old):
             if y.kind != x.kind or y.lower in new_words or not (ax & _anchors(old, j)):
                 continue
-            if _under_negation(old, j):
+            if _under_negation(old, j) or _present(y, new):
                 continue
+            if x.kind != "offence" and generalises(_head(new, i), _head(old, j)):
+                continue  # 'a pinup of GIs' / 'of US people': a kind, not another value
+                # (an offence is one in law: manslaughter is a homicide, yet not culpable homicide)
             if _values_differ(x, y):
                 return x.kind, y.text, x.text
     return None
@@ -499,13 +579,21 @@ def _substitution(
     old_words = {t.lower for t in old}
     new_words = {t.lower for t in new}
     for i1, i2, j1, j2 in runs:
+        if all(t.kind != "offence" for t in old[i1:i2] + new[j1:j2]) and generalises(
+            [t.text for t in old[i1:i2]], [t.text for t in new[j1:j2]]
+        ):
+            continue  # 'a pinup of US people' / 'of GIs': a kind, not another value
         for j in range(j1, j2):
             x = new[j]
             if x.kind not in _VALUE_KINDS or x.lower in old_words or _under_negation(new, j):
                 continue
+            if _present(x, old):
+                continue
             for i in range(i1, i2):
                 y = old[i]
                 if y.kind != x.kind or y.lower in new_words or _under_negation(old, i):
+                    continue
+                if _present(y, new):
                     continue
                 if _values_differ(x, y):
                     return x.kind, y.text, x.text

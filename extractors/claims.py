@@ -10,6 +10,7 @@ from spacy.tokens import Doc
 
 from records import Article, Claim, Entity, Mention, stable_id
 from extractors.attribution import Attribution, Attributor, speaker_roles
+from extractors.boilerplate import is_boilerplate
 from extractors.entities import EntityIndex, build_index, entity_id, place_key
 from extractors.hedges import Quantity, find_quantities
 from extractors.predicates import find_predicates
@@ -273,6 +274,8 @@ def extract_doc(article: Article, doc: Doc) -> Extraction:
 
     for sent in doc.sents:
         s_text, s_start = sent.text, sent.start_char
+        if is_boilerplate(s_text):
+            continue  # 'Updated 4:08 p.m. ET', a byline, the page's own address
         att = attributor.sentence(s_start, sent.end_char)
         for q in find_quantities(s_text):
             attribute, noun_at = _attribute(s_text, q, q.start, q.end)

@@ -36,6 +36,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from extractors.boilerplate import clock_spans, url_spans
+
 INF = math.inf
 
 # hedge word(s) -> (kind, low factor, high factor, low open, high open); factors multiply N.
@@ -113,8 +115,28 @@ CURRENCIES: dict[str, str] = {"$": "USD", "€": "EUR", "£": "GBP", "us$": "USD
 
 _HEDGE_RE = "|".join(sorted((re.escape(h) for h in HEDGES), key=len, reverse=True))
 _VAGUE_RE = "|".join(sorted((re.escape(v) for v in VAGUE), key=len, reverse=True))
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# a whole number and a half or quarter: '4½', '4 1/2', '4-1/2' (before the plain forms)
+# ... and '41/2 months', a '4½' whose glyph the page lost (only before a unit of measure)
+_HALF_UNITS = r"(?:months?|years?|weeks?|days?|hours?|minutes?|miles?|inch(?:es)?|feet|points?)\b"
+_FRACTION = (
+    r"\d+(?:\s?|-)[½¼¾]|\d+(?:\s|-)[13]/[24](?![\d/])"
+    rf"|(?<![\d/])\d1/2(?=[\s-]+{_HALF_UNITS})"
+)
+_NUM = rf"{_FRACTION}|\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?"
+FRACTIONS: dict[str, float] = {"½": 0.5, "¼": 0.25, "¾": 0.75, "1/2": 0.5, "1/4": 0.25, "3/4": 0.75}
+# a value restated in another unit: 'seven km (4 miles)', '55 miles (90 km)'; one value
+UNITS = (
+    r"km|kms|kilomet(?:re|er)s?|miles?|mi|metres?|meters?|m|feet|foot|ft|yards?|inches|inch|cm|"
+    r"centimet(?:re|er)s?|kg|kilograms?|kilos?|pounds?|lbs?|tonnes?|tons?|acres?|hectares?|"
+    r"litres?|liters?|gallons?|mph|km/h|kph|degrees|°[cf]?"
+)
+CONVERSION_RE = re.compile(
+    rf"(?<=[\w½¼¾])\s*(?:{UNITS})\b\.?\s*(?P<paren>\(\s*(?:about|around|some|roughly|nearly|almost|approximately|~)?\s*"
+    rf"[\d][\d,.]*(?:\s?[\d,.]+)?\s*(?:{UNITS})\b\.?\s*\))",
+    re.IGNORECASE,
+)
 _WORDNUM = "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
+_WORDHALF = rf"(?:{_WORDNUM})\s+and\s+a\s+half"  # 'four and a half months' = 4.5
 _SCALE = r"(?:\s*(?:thousand|million|billion|trillion|bn|mn|tn)\b|(?<=\d)(?:k|m|b)\b)"
 _CUR = r"(?:us\$|\$|€|£)"
 
@@ -124,7 +146,7 @@ QUANTITY_RE = re.compile(
     (?:
         (?P<vague>{_VAGUE_RE})
       |
-        (?:between\s+)?(?P<cur>{_CUR})?\s?(?<![\w@#/.:-])(?P<num>{_NUM}|{_WORDNUM})(?P<scale>{_SCALE})?
+        (?:between\s+)?(?P<cur>{_CUR})?\s?(?<![\w@#/.:-])(?P<num>{_NUM}|{_WORDHALF}|{_WORDNUM})(?P<scale>{_SCALE})?
         (?:\s*(?:-|–|to|and)\s*(?P=cur)?\s?(?P<num2>{_NUM})(?P<scale2>{_SCALE})?)?
         (?P<pct>\s*(?:%|per\s?cent|percent))?
     )
@@ -149,10 +171,37 @@ class Quantity:
 
 
 def _to_float(raw: str) -> float:
-    raw = raw.lower()
+    value = parse_number(raw)
+    if value is None:
+        raise ValueError(raw)
+    return value
+
+
+def parse_number(raw: str) -> float | None:
+    """Read a written number: '7,000', '4.5', '4½', '4 1/2', '4-1/2', 'seven'; None if not one."""
+    raw = raw.strip().lower()
     if raw in WORD_NUMBERS:
         return WORD_NUMBERS[raw]
-    return float(raw.replace(",", ""))
+    m = re.fullmatch(r"(\d+)(?:\s?|-)([½¼¾]|[13]/[24])", raw)
+    if m and (m.group(2) in FRACTIONS):
+        return float(m.group(1)) + FRACTIONS[m.group(2)]
+    if raw in FRACTIONS:
+        return FRACTIONS[raw]
+    m = re.fullmatch(r"([a-z]+)\s+and\s+a\s+half", raw)
+    if m and m.group(1) in WORD_NUMBERS:
+        return WORD_NUMBERS[m.group(1)] + 0.5
+    m = re.fullmatch(r"(\d)1/2", raw)  # '41/2 months' (see _FRACTION)
+    if m:
+        return float(m.group(1)) + 0.5
+    try:
+        return float(raw.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def conversion_spans(text: str) -> list[tuple[int, int]]:
+    """Offsets of a value restated in another unit in brackets: the '(4 miles)' of '7 km (4 miles)'."""
+    return [m.span("paren") for m in CONVERSION_RE.finditer(text)]
 
 
 def _scale(raw: str | None) -> float:
@@ -172,8 +221,12 @@ def interval(number: float, hedge: str | None) -> tuple[float | None, float | No
 def find_quantities(text: str) -> list[Quantity]:
     """Find the quantities in a sentence, with hedges resolved to intervals."""
     found: list[Quantity] = []
+    # a web address's digits and a clock time ('Updated 4:08 p.m.') count nothing
+    masked = url_spans(text) + clock_spans(text) + conversion_spans(text)
     for m in QUANTITY_RE.finditer(text):
         if not (m.group("num") or m.group("vague")):
+            continue
+        if any(s < m.end() and m.start() < e for s, e in masked):
             continue
         if m.group("num") and m.group("num").lower() in WORD_NUMBERS and not m.group("hedge"):
             # bare small number words ("one of the", "two days") are rarely claims

@@ -1,0 +1,98 @@
+"""Equivalent is not different: values written two ways never make a conflict.
+
+Each case is built from real ECB+ sentences (../shared), rebuilt from their token XML; where
+two outlets' sentences differ in more than the value, the value is swapped into one sentence.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from detection.compare import statement_difference
+from detection.equivalence import canonical, places_differ, same_name, spelling_variant
+from extractors.hedges import find_quantities, parse_number
+from tests.ecbplus import sentence
+
+
+def test_spelling_variants_and_plurals(shared: Path) -> None:
+    advisers = sentence(shared, "18_11ecbplus", 16)  # ... the website of Gordon Advisers, ...
+    advisors = sentence(shared, "18_2ecbplus", 16)  # ... the website of Gordon Advisors, ...
+    assert statement_difference(advisers, advisors) is None
+    other_firm = advisors.replace("Gordon Advisors", "Gordon Partners")
+    assert statement_difference(advisers, other_firm) is not None
+    rbis = sentence(shared, "10_3ecb", 6)  # ... hit 13 home runs and 43 RBIs in 54 games.
+    assert statement_difference(rbis, rbis.replace("RBIs", "RBI")) is None
+    assert spelling_variant("Rait", "Raite") and spelling_variant("AK-47", "AK-47s")
+    assert not spelling_variant("Iran", "Iraq")
+
+
+def test_abbreviations(shared: Path) -> None:
+    spelled = sentence(
+        shared, "44_14ecbplus", 5
+    )  # ... offices in the United States and the United Kingdom.
+    short = sentence(shared, "44_10ecbplus", 6)  # ... offices in the US and the UK.
+    assert statement_difference(spelled, short) is None
+    un = sentence(shared, "41_7ecbplus", 30)  # ... complaint to the UN Security Council, ...
+    dotted = sentence(shared, "41_5ecbplus", 30)  # ... complaint to the U.N. Security Council, ...
+    assert statement_difference(un, dotted) is None
+    assert canonical("U.S.") == canonical("United States") == canonical("America")
+    assert canonical("U.K.") == canonical("Britain")
+    assert not same_name("UN", "UN", "EU", "EU")
+
+
+def test_fractions_and_decimals(shared: Path) -> None:
+    decimal = sentence(shared, "36_3ecbplus", 43)  # ... after 4.5 hours of testimony ...
+    fraction = sentence(shared, "36_6ecbplus", 43)  # ... after 4 1/2 hours of testimony ...
+    assert statement_difference(decimal, fraction) is None
+    assert statement_difference(decimal, fraction.replace("4 1/2", "6")) is not None
+    # '4½', '41/2 months' (the glyph lost) and 'four and a half months' are one figure
+    assert [q.number for q in find_quantities(sentence(shared, "31_7ecbplus", 10))][0] == 3.5
+    assert [q.number for q in find_quantities(sentence(shared, "28_10ecbplus", 6))] == [4.5]
+    assert [q.number for q in find_quantities(sentence(shared, "28_1ecbplus", 13))] == [4.5]
+    assert parse_number("4½") == parse_number("4 1/2") == parse_number("4-1/2") == 4.5
+    assert statement_difference(fraction, fraction.replace("4 1/2", "4½")) is None
+
+
+def test_one_value_in_two_units_is_one_quantity(shared: Path) -> None:
+    cable = sentence(
+        shared, "30_1ecb", 17
+    )  # ... with 20 kilometres (12.5 miles) of spare cable ...
+    assert [q.number for q in find_quantities(cable)] == [20.0]
+    depth = sentence(
+        shared, "37_11ecbplus", 5
+    )  # ... a depth of just 10 kilometres (6.2 miles), ...
+    assert 6.2 not in [q.number for q in find_quantities(depth)]
+    quake = sentence(shared, "20_1ecb", 4)  # ... struck seven km (4 miles) east of Dargahan.
+    assert statement_difference(quake, quake.replace(" (4 miles)", "")) is None
+    assert statement_difference(quake, quake.replace("seven km (4 miles)", "20 km")) is not None
+
+
+def test_places_that_contain_one_another(shared: Path) -> None:
+    city = sentence(shared, "18_2ecb", 0)  # A 61-year-old Vancouver man was charged ...
+    assert statement_difference(city, city.replace("Vancouver", "Canada")) is None
+    assert statement_difference(city, city.replace("Vancouver", "Chicago")) is not None
+    village = sentence(shared, "26_9ecbplus", 3)  # ... wandering the Greenwich Village streets ...
+    nyc = village.replace("the Greenwich Village streets", "the streets of New York")
+    assert statement_difference(village, nyc) is None
+    gulf = sentence(shared, "12_8ecb", 16)  # ... sunk a pirate "mother vessel" in the Gulf of Aden.
+    somalia = sentence(shared, "12_9ecb", 7)  # ... sunk a pirate "mother vessel" off Somalia.
+    assert statement_difference(gulf, somalia) is None
+    assert not places_differ("Brooklyn", "New York")
+    assert places_differ("London", "Moscow")
+
+
+def test_a_generic_word_against_a_specific_one(shared: Path) -> None:
+    gis = sentence(shared, "4_10ecbplus", 5)  # ... a favorite pinup of GI's in World War II, ...
+    people = sentence(shared, "4_1ecbplus", 9)  # ... a favourite pinup of US people in ...
+    assert statement_difference(gis, people) is None
+
+
+def test_hedges_agree_with_the_figure_they_bound(shared: Path) -> None:
+    seven = sentence(shared, "40_8ecbplus", 12)  # ... will feature 7 hours of battery life, ...
+    # 40_6ecbplus 16 gives the same machine 'up to seven hours of battery life'
+    assert "up to seven hours of battery life" in sentence(shared, "40_6ecbplus", 16)
+    up_to = seven.replace("7 hours", "up to seven hours")
+    assert statement_difference(seven, up_to) is None
+    assert statement_difference(seven, seven.replace("7 hours", "up to eight hours")) is None
+    assert statement_difference(seven, seven.replace("7 hours", "at least 9 hours")) is not None
+    assert statement_difference(seven, seven.replace("7 hours", "5 hours")) is not None
