@@ -12,12 +12,16 @@ if os.environ.get("PREFECT_HOME"):
     os.makedirs(os.environ["PREFECT_HOME"], exist_ok=True)
 
 import json  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Annotated  # noqa: E402
 
 import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
+from rich.padding import Padding  # noqa: E402
+from rich.text import Text  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 app = typer.Typer(
@@ -33,6 +37,57 @@ console = Console()
 DbOption = Annotated[str, typer.Option("--db", help="DuckDB file", envvar="CLAIMWATCH_DB")]
 DEMO_DB = "var/demo/claimwatch.duckdb"
 DEMO_PORT = 8642  # a stable port keeps the demo's article URLs the same from run to run
+SAMPLE_SITE = "sample"  # --site sample: serve the bundled sample site for the command's run
+NotifyOption = Annotated[
+    bool, typer.Option("--notify/--no-notify", help="deliver alerts to the configured URLs")
+]
+
+
+def _require_db(db: str) -> None:
+    """Stop with one line naming the file when there is no warehouse there."""
+    if not Path(db).is_file():
+        console.print(
+            f"no warehouse at {Path(db).resolve()}: pass --db FILE or set CLAIMWATCH_DB "
+            f"(`claimwatch demo` writes {DEMO_DB}, `claimwatch serve` and `run` write var/claimwatch.duckdb)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
+
+
+def _topic_path(topic: str, topic_file: str | None) -> Path:
+    return Path(topic_file) if topic_file else Path("topics") / f"{topic}.toml"
+
+
+@contextmanager
+def _site_for(topic: str, topic_file: str | None, site: str | None) -> Iterator[str | None]:
+    """Check the topic before Prefect starts; serve the bundled sample site for --site sample."""
+    from ingest.topics import TopicError, load_topic
+
+    probe = "http://127.0.0.1" if site == SAMPLE_SITE else site
+    try:
+        load_topic(_topic_path(topic, topic_file), site=probe)
+    except TopicError as exc:
+        hint = (
+            ": pass --site URL (--site sample serves the bundled sample site for this run)"
+            if "{site}" in str(exc)
+            else ""
+        )
+        console.print(f"{exc}{hint}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    if site != SAMPLE_SITE:
+        yield site
+        return
+    from demo.site import serve_site
+
+    with serve_site(port=DEMO_PORT) as url:
+        console.print(f"sample news site at {url}/feed.xml")
+        yield url
+
+
+def _print_deliveries(lines: list[str]) -> None:
+    for line in lines:
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 def _print_alerts(alerts: list, heading: str) -> None:  # type: ignore[type-arg]
@@ -60,6 +115,7 @@ def demo(db: DbOption = DEMO_DB) -> None:
         f"{summary.contradictions_new} new contradictions (NLP backend {summary.nlp_backend})"
     )
     _print_alerts(summary.alerts, "Alerts raised or updated in this run")
+    _print_deliveries(summary.deliveries)
     if not os.environ.get("CLAIMWATCH_APPRISE_URLS"):
         console.print(
             "\n(no notification URLs configured: set CLAIMWATCH_APPRISE_URLS to deliver alerts)"
@@ -75,21 +131,31 @@ def run(
     db: DbOption = "var/claimwatch.duckdb",
     topic_file: Annotated[str | None, typer.Option(help="topic TOML file")] = None,
     notify: Annotated[list[str] | None, typer.Option(help="Apprise URL (repeatable)")] = None,
+    site: Annotated[
+        str | None,
+        typer.Option(
+            help="URL that replaces {site} in the topic's sources ('sample': the bundled site)"
+        ),
+    ] = None,
 ) -> None:
     """Run monitor_topic once for a topic."""
-    from flows.monitor import monitor_topic
-    from ingest.topics import TopicError, load_topic
+    with _site_for(topic, topic_file, site) as site_url:
+        from flows.monitor import monitor_topic
 
-    try:
-        load_topic(Path(topic_file) if topic_file else Path("topics") / f"{topic}.toml")
-    except TopicError as exc:
-        console.print(str(exc), highlight=False, markup=False, soft_wrap=True)
-        raise typer.Exit(2) from None
-    summary = monitor_topic(topic=topic, db=db, topic_file=topic_file, notify=notify)
-    if summary.skipped:
-        console.print(summary.skipped, highlight=False, markup=False, soft_wrap=True)
-        raise typer.Exit(1)
+        summary = monitor_topic(
+            topic=topic, db=db, topic_file=topic_file, site=site_url, notify=notify
+        )
+        if summary.skipped:
+            console.print(summary.skipped, highlight=False, markup=False, soft_wrap=True)
+            raise typer.Exit(1)
+    console.print(
+        f"{summary.articles_new} new articles, {summary.claims_new} new claims, "
+        f"{summary.contradictions_new} new contradictions, {summary.alerts_sent} deliveries, "
+        f"{summary.deliveries_failed} failed deliveries",
+        soft_wrap=True,
+    )
     _print_alerts(summary.alerts, "Alerts raised or updated in this run")
+    _print_deliveries(summary.deliveries)
 
 
 @app.command("import")
@@ -100,16 +166,21 @@ def import_(
     outlet: Annotated[str | None, typer.Option(help="outlet name")] = None,
     published: Annotated[str | None, typer.Option(help="publication date, ISO 8601")] = None,
     url: Annotated[str | None, typer.Option(help="original URL (single file)")] = None,
+    notify: NotifyOption = True,
 ) -> None:
-    """Load local articles through the extract, load and detect path."""
-    from claimwatch.importing import import_files
+    """Load local articles through the extract, load and detect path, then deliver alerts like a run."""
+    from claimwatch.importing import deliver_alerts, import_files
 
-    when = datetime.fromisoformat(published) if published else None
+    try:
+        when = datetime.fromisoformat(published) if published else None
+    except ValueError:
+        console.print(f"--published {published!r} is not an ISO 8601 date (e.g. 2021-08-22)")
+        raise typer.Exit(2) from None
     if when and when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     missing = [p for p in paths if not p.is_file()]
     if missing:
-        console.print(f"no such file: {missing[0]}", highlight=False, markup=False, soft_wrap=True)
+        console.print(f"no such file: {missing[0]}", highlight=False)
         raise typer.Exit(2)
     notes: list[str] = []
     articles, failures, claims_new, contradictions_new, alerts = import_files(
@@ -123,6 +194,16 @@ def import_(
         f"{len(articles)} articles, {claims_new} new claims, {contradictions_new} new contradictions"
     )
     _print_alerts(alerts, "Alerts raised or updated")
+    if not notify:
+        console.print("alerts not delivered (--no-notify)")
+        return
+    from claimwatch.notify import delivery_lines
+
+    results = deliver_alerts(db)
+    if results is None:
+        console.print("alerts not delivered: no notification URLs (set CLAIMWATCH_APPRISE_URLS)")
+        return
+    _print_deliveries(delivery_lines(results))
 
 
 @app.command()
@@ -186,11 +267,21 @@ def export(
     out_dir: Annotated[Path, typer.Argument(help="folder to write one file per table into")],
     db: DbOption = "var/claimwatch.duckdb",
     fmt: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
+    live: Annotated[
+        bool, typer.Option("--live", help="read the live file, not the snapshot")
+    ] = False,
 ) -> None:
-    """Export every table of the warehouse to Parquet (or CSV) files."""
+    """Export every table of the snapshot `sql` reads (or the live file) to Parquet or CSV files."""
     from warehouse.exports import export_database
+    from warehouse.snapshots import read_source
 
-    for path in export_database(db, out_dir, fmt):
+    _require_db(db)
+    if fmt not in ("parquet", "csv"):
+        console.print(f"--format must be parquet or csv, not {fmt!r}")
+        raise typer.Exit(2)
+    source, note = read_source(db, live=live)
+    console.print(note, highlight=False, soft_wrap=True)
+    for path in export_database(source, out_dir, fmt):
         console.print(str(path))
 
 
@@ -204,6 +295,7 @@ def prune(
     """Remove raw HTML older than the given age; claims and their evidence stay."""
     from warehouse.retention import parse_age, prune_raw_html
 
+    _require_db(db)
     n = prune_raw_html(db, parse_age(older_than))
     console.print(f"removed raw HTML from {n} articles")
 
@@ -213,6 +305,7 @@ def snapshot(db: DbOption = "var/claimwatch.duckdb") -> None:
     """Refresh the read-only snapshot analysts query (runs do this at their end)."""
     from warehouse.snapshots import refresh_snapshot
 
+    _require_db(db)
     console.print(str(refresh_snapshot(db)))
 
 
@@ -231,41 +324,92 @@ def report(
     console.print(str(write_report(db, topic, out)))
 
 
+ALERT_COLUMNS = ("id", "state", "severity", "kind", "title", "updated")
+
+
+def print_rows(cols: tuple[str, ...], rows: list[tuple[object, ...]], fmt: str = "table") -> None:
+    """Print rows as a table whose cells wrap (ids never cut), or as JSON or CSV."""
+    if fmt == "json":
+        print(json.dumps([dict(zip(cols, r, strict=True)) for r in rows], default=str, indent=2))
+        return
+    if fmt == "csv":
+        import csv
+        import sys
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(cols)
+        writer.writerows(["" if v is None else str(v) for v in r] for r in rows)
+        return
+    table = Table(show_lines=False)
+    for i, name in enumerate(cols):
+        widest = max((len(str(r[i])) for r in rows), default=len(name))
+        if name == "id" or widest <= 16:  # an id is copied into the next command: never cut
+            table.add_column(name, no_wrap=True, min_width=max(widest, len(name)))
+        else:
+            table.add_column(name, overflow="fold")
+    for r in rows:
+        table.add_row(*("" if v is None else str(v) for v in r))
+    console.print(table, soft_wrap=False)
+
+
 @alerts_app.command("list")
 def alerts_list(
     db: DbOption = "var/claimwatch.duckdb",
     state: Annotated[str | None, typer.Option(help="open, acknowledged or resolved")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print rows as JSON")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="print rows as CSV")] = False,
 ) -> None:
     """List alerts, newest first."""
     from warehouse.snapshots import read_connection
 
+    _require_db(db)
     with read_connection(db, live=True) as con:
         rows = con.execute(
-            "SELECT alert_id, state, severity, kind, title, updated_at FROM alerts "
-            "WHERE ? IS NULL OR state = ? ORDER BY updated_at DESC",
+            "SELECT alert_id, state, severity, kind, title, strftime(updated_at, '%Y-%m-%d %H:%M') "
+            "FROM alerts WHERE ? IS NULL OR state = ? ORDER BY updated_at DESC",
             [state, state],
         ).fetchall()
-    table = Table("id", "state", "severity", "kind", "title", "updated")
-    for r in rows:
-        table.add_row(*(str(v) for v in r))
-    console.print(table)
+    if as_json or as_csv:
+        print_rows(ALERT_COLUMNS, rows, "json" if as_json else "csv")
+        return
+    if not rows:
+        console.print("no alerts" + (f" in state {state}" if state else ""))
+    # one block per alert: the whole id on its first line, the title wrapped under it
+    for alert_id, st, sev, kind, title, updated in rows:
+        console.print(f"[bold]{alert_id}[/bold]  {st}  {sev}  {kind}  {updated}", highlight=False)
+        console.print(Padding(Text(title), (0, 0, 0, 4)))
 
 
 def _set_state(alert_id: str, db: str, state: str) -> None:
+    from claimwatch.report import report_after_change
+    from warehouse.snapshots import refresh_snapshot
     from warehouse.store import connect
 
+    _require_db(db)
     with connect(db) as con:
+        # any unique prefix names an alert, as git does with commits
         found = con.execute(
-            "SELECT count(*) FROM alerts WHERE alert_id = ?", [alert_id]
-        ).fetchall()[0][0]
-        if not found:
-            console.print(f"no alert {alert_id}")
+            "SELECT alert_id, topic FROM alerts WHERE starts_with(alert_id, ?) ORDER BY 1",
+            [alert_id.strip()],
+        ).fetchall()
+        if len(found) != 1 or not alert_id.strip():
+            which = ", ".join(r[0] for r in found[:5])
+            console.print(
+                f"no alert {alert_id}"
+                if not found
+                else f"{alert_id} is ambiguous: {len(found)} alerts start with it ({which})",
+                highlight=False,
+            )
             raise typer.Exit(1)
+        full, topic = found[0]
         con.execute(
             "UPDATE alerts SET state = ?, updated_at = ? WHERE alert_id = ?",
-            [state, datetime.now(UTC), alert_id],
+            [state, datetime.now(UTC), full],
         )
-    console.print(f"alert {alert_id} is now {state}")
+    # readers of the snapshot and the report see the change at once
+    refresh_snapshot(db)
+    report_after_change(db, topic)
+    console.print(f"alert {full} is now {state}")
 
 
 @alerts_app.command("ack")
@@ -297,12 +441,35 @@ def eval_contradictions(
     path: Annotated[Path, typer.Argument(help="SummEdits .json or FEVER-Symmetric .jsonl file")],
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     limit: Annotated[int | None, typer.Option(help="only the first N pairs")] = None,
+    archive: Annotated[
+        list[Path] | None,
+        typer.Option(help="load these real articles first (ECB+ folder, page folders): the crowd"),
+    ] = None,
 ) -> None:
     """Score contradiction detection (extract, store, compare) on labelled text pairs."""
     from evaluation.contradictions import evaluate_file, format_report, to_json
 
-    result = evaluate_file(path, limit=limit)
+    result = evaluate_file(path, limit=limit, archive=archive)
     print(to_json(result) if as_json else format_report(result))
+
+
+@eval_app.command("stories")
+def eval_stories(
+    path: Annotated[Path, typer.Argument(help="ECB+ folder of topic folders of token XML")],
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    topics: Annotated[
+        str | None, typer.Option(help="comma-separated topic folders (default: all)")
+    ] = None,
+) -> None:
+    """Score story assignment (B-cubed against ECB+ gold topics and sub-topics)."""
+    from evaluation.stories import evaluate, format_report, topic_list
+
+    try:
+        result = evaluate(path, topic_list(topics))
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    print(json.dumps(result) if as_json else format_report(result))
 
 
 @eval_app.command("clean")
@@ -351,6 +518,11 @@ def serve(
     console.print(f"Prefect UI:  {stack.ui_url}")
     console.print(f"API:         {stack.api_url}   (export PREFECT_API_URL={stack.api_url})")
     console.print(f"deployments: {', '.join(stack.deployments) or 'none'}")
+    console.print(
+        f"warehouse:   {stack.db}   (claimwatch demo writes {DEMO_DB}; pass --db to choose)"
+    )
+    if stack.reports_url:
+        console.print(f"reports:     {stack.reports_url}")
     for failure in stack.failed_deployments:
         console.print(f"[yellow]not deployed[/yellow] {failure}")
     console.print(f"logs and PID files: {stack.state_dir}    stop with: claimwatch stop")
@@ -374,28 +546,40 @@ def backfill(
     db: DbOption = "var/claimwatch.duckdb",
     topic_file: Annotated[str | None, typer.Option(help="topic TOML file")] = None,
     site: Annotated[
-        str | None, typer.Option(help="URL that replaces {site} in the topic's sources")
+        str | None,
+        typer.Option(
+            help="URL that replaces {site} in the topic's sources ('sample': the bundled site)"
+        ),
     ] = None,
 ) -> None:
     """Load a topic's articles published in a date range from its feeds and sitemaps."""
     from datetime import date
 
-    from flows.backfill import backfill as backfill_flow
+    try:
+        first, last = date.fromisoformat(since), date.fromisoformat(until) if until else None
+    except ValueError as exc:
+        console.print(f"dates are YYYY-MM-DD: {exc}")
+        raise typer.Exit(2) from None
+    with _site_for(topic, topic_file, site) as site_url:
+        from flows.backfill import backfill as backfill_flow
 
-    summary = backfill_flow(
-        topic=topic,
-        since=date.fromisoformat(since),
-        until=date.fromisoformat(until) if until else None,
-        db=db,
-        topic_file=topic_file,
-        site=site,
-        show_progress=console.is_terminal,
-    )
+        summary = backfill_flow(
+            topic=topic,
+            since=first,
+            until=last,
+            db=db,
+            topic_file=topic_file,
+            site=site_url,
+            show_progress=console.is_terminal,
+        )
     console.print(
         f"{summary.articles_new} new articles, {summary.claims_new} new claims, "
-        f"{summary.contradictions_new} new contradictions, {summary.failed} failed fetches"
+        f"{summary.contradictions_new} new contradictions, {summary.failed} failed fetches, "
+        f"{summary.deliveries_failed} failed deliveries",
+        soft_wrap=True,
     )
     _print_alerts(summary.alerts, "Alerts raised or updated")
+    _print_deliveries(summary.deliveries)
 
 
 @app.command()

@@ -31,6 +31,20 @@ class Article:
     fetched_at: datetime
     source_key: str  # outlet, or the syndication cluster when the text is a wire copy
     raw_html: str | None = None
+    story_id: str | None = None  # set by detection.stories when the article is loaded
+
+
+@dataclass(frozen=True)
+class Story:
+    """One real-world event or development, as reported across outlets."""
+
+    story_id: str
+    topic: str
+    title: str | None
+    first_seen: datetime
+    last_seen: datetime
+    articles: int
+    outlets: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -86,6 +100,7 @@ class Claim:
     sentence: str = ""
     span_start: int = 0
     span_end: int = 0
+    story_id: str | None = None  # the article's story; event facts are compared within it
 
 
 @dataclass(frozen=True)
@@ -102,6 +117,7 @@ class Contradiction:
     score: float
     explanation: str
     detected_at: datetime
+    story_id: str | None = None  # None: a stable fact compared across stories
 
 
 @dataclass(frozen=True)
@@ -133,3 +149,4 @@ class Alert:
     first_seen: datetime
     updated_at: datetime
     fingerprint: str = field(default="")
+    story_id: str | None = None

@@ -21,11 +21,13 @@ from records import (
     Contradiction,
     Entity,
     Mention,
+    Story,
 )
 
 # record type -> (table, natural key, columns updated on conflict; None = keep the first row)
 TABLES: dict[type, tuple[str, str, tuple[str, ...] | None]] = {
     Article: ("articles", "article_id", None),
+    Story: ("stories", "story_id", ("last_seen", "articles", "outlets")),
     Entity: ("entities", "entity_id", ("aliases",)),
     Mention: ("mentions", "mention_id", None),
     Claim: ("claims", "claim_id", None),

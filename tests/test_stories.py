@@ -1,0 +1,122 @@
+"""Stories: articles about one event join one story, incrementally, through the index."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from detection.stories import StorySettings, assign_stories
+from evaluation.stories import EcbDocument, read_corpus
+from extractors.claims import Extraction, extract_article
+from extractors.pipeline import load_nlp
+from records import Article
+from tests.conftest import REPO
+from warehouse.loading import upsert
+from warehouse.store import connect
+
+ECB = Path("data/events/ECBplus/ECB+_LREC2014/ECB+")
+T0 = datetime(2013, 6, 13, 12, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def topic1(shared: Path) -> dict[str, tuple[Article, Extraction]]:
+    """Topic 1 of ECB+: Tara Reid enters rehab (sub-topic A), Lindsay Lohan does (B)."""
+    docs: list[EcbDocument] = read_corpus(shared / ECB, ["1"])
+    nlp = load_nlp()[0]
+    wanted = {"1_10ecb.xml", "1_11ecb.xml", "1_14ecb.xml", "1_10ecbplus.xml", "1_11ecbplus.xml"}
+    return {
+        d.name: (replace(d.article, topic="t"), extract_article(d.article, nlp))
+        for d in docs
+        if d.name in wanted
+    }
+
+
+def _load(db: Path, pairs: list[tuple[Article, Extraction]], **kw: object) -> dict[str, str]:
+    with connect(db) as con:
+        con.begin()
+        upsert(con, [a for a, _ in pairs])
+        got = assign_stories(con, [a for a, _ in pairs], [x for _, x in pairs], **kw)  # type: ignore[arg-type]
+        con.commit()
+    return got
+
+
+def test_one_event_across_outlets_is_one_story(tmp_path: Path, topic1: dict) -> None:  # type: ignore[type-arg]
+    db = tmp_path / "w.duckdb"
+    reid_a, reid_b, lohan = topic1["1_10ecb.xml"], topic1["1_11ecb.xml"], topic1["1_10ecbplus.xml"]
+    got = _load(db, [reid_a, reid_b, lohan])
+    assert got[reid_a[0].article_id] == got[reid_b[0].article_id]
+    assert got[lohan[0].article_id] != got[reid_a[0].article_id]
+    with connect(db, read_only=True) as con:
+        rows = con.execute(
+            "SELECT story_id, articles, outlets FROM story_overview ORDER BY articles DESC"
+        ).fetchall()
+        stored = dict(con.execute("SELECT article_id, story_id FROM articles").fetchall())
+    assert [r[1] for r in rows] == [2, 1]
+    assert sorted(rows[0][2]) == sorted({reid_a[0].outlet, reid_b[0].outlet})
+    assert stored == got
+
+
+def test_a_later_article_joins_incrementally(tmp_path: Path, topic1: dict) -> None:  # type: ignore[type-arg]
+    db = tmp_path / "w.duckdb"
+    first = _load(db, [topic1["1_11ecb.xml"], topic1["1_10ecbplus.xml"]])
+    # the stored texts are not read again: the story is found through the index tables
+    with connect(db) as con:
+        con.execute("UPDATE articles SET text = ''")
+    later = _load(db, [topic1["1_14ecb.xml"]])
+    reid = topic1["1_11ecb.xml"][0].article_id
+    assert later[topic1["1_14ecb.xml"][0].article_id] == first[reid]
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM stories").fetchall()[0][0] == 2
+        assert con.execute(
+            "SELECT articles FROM stories WHERE story_id = ?", [first[reid]]
+        ).fetchall() == [(2,)]
+
+
+def test_dated_articles_join_within_the_window(tmp_path: Path, topic1: dict) -> None:  # type: ignore[type-arg]
+    db = tmp_path / "w.duckdb"
+    (a, xa), (b, xb), (c, xc) = (topic1[n] for n in ("1_10ecb.xml", "1_11ecb.xml", "1_14ecb.xml"))
+    got = _load(
+        db, [(replace(a, published=T0), xa), (replace(b, published=T0 + timedelta(days=2)), xb)]
+    )
+    assert got[a.article_id] == got[b.article_id]
+    # the same words a year later are another development
+    late = _load(db, [(replace(c, published=T0 + timedelta(days=365)), xc)])
+    assert late[c.article_id] != got[a.article_id]
+
+
+def test_lookups_stay_bounded(tmp_path: Path, topic1: dict) -> None:  # type: ignore[type-arg]
+    db = tmp_path / "w.duckdb"
+    tight = StorySettings(top_terms=20, max_stories_per_term=1)
+    pairs = [topic1["1_10ecb.xml"], topic1["1_10ecbplus.xml"], topic1["1_11ecbplus.xml"]]
+    got = _load(db, pairs, settings=tight)
+    with connect(db, read_only=True) as con:
+        per_article = con.execute(
+            "SELECT max(n) FROM (SELECT count(*) AS n FROM story_postings GROUP BY story_id)"
+        ).fetchall()[0][0]
+        most_posted = con.execute("SELECT max(stories) FROM story_terms").fetchall()[0][0]
+    assert per_article <= 20  # each story holds one article here
+    # a term already posted to one story is neither looked up nor posted again, so the
+    # Lohan articles find no candidate at all: candidates only ever come from the index
+    assert most_posted == 1
+    assert len(set(got.values())) == 3
+
+
+def test_eval_stories_on_two_topics(shared: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "claimwatch.cli", "eval", "stories", str(shared / ECB),
+         "--topics", "1,2", "--json"],
+        capture_output=True, text=True, check=True, cwd=REPO, timeout=120,
+    ).stdout  # fmt: skip
+    result = json.loads(out)
+    assert result["documents"] == 60
+    floors = tomllib.loads((REPO / "quality_floors.toml").read_text())["stories"]
+    assert result["subtopic"]["b3_precision"] >= floors["subtopic_b3_precision"]
+    assert result["topic"]["b3_precision"] >= floors["subtopic_b3_precision"]
+    assert 0.5 <= result["subtopic"]["b3_f1"] <= 1.0
