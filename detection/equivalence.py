@@ -147,13 +147,27 @@ def places_differ(a: str, b: str) -> bool:
     True too when neither is a place at all: only a place relation can make them one.
     """
     pa, pb = places(a), places(b)
+    fa, fb = _feature_words(a), _feature_words(b)
+    if fa and fb:
+        # 'the Pacific Basin' / 'the Pacific Ocean' are one; 'Gulf of Aden' / 'of Mexico' two
+        return _proper_words(a) != _proper_words(b)
     if not pa and not pb:
-        return True
+        # a feature the gazetteer lacks beside a name it does not place either: 'the Gulf of
+        # Aden' / 'Somalian pirates' cannot be told apart; two unplaced names are just names
+        return not (fa or fb)
     if not pa or not pb:
         # a listed place against a feature the gazetteer lacks ('Gulf of Aden' / 'Somalia')
-        other = b if pa else a
-        return not (set(re.findall(r"[a-z]+", other.lower())) & FEATURE_WORDS)
+        return not (fa or fb)
     return not any(_within(x, y) or _within(y, x) for x in pa for y in pb)
+
+
+def _feature_words(name: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", name.lower())) & FEATURE_WORDS
+
+
+def _proper_words(name: str) -> set[str]:
+    words = set(re.findall(r"[a-z]+", fold(name)))
+    return words - FEATURE_WORDS - _PHRASE_JOINERS
 
 
 def _within(inner: Place, outer: Place) -> bool:

@@ -77,6 +77,13 @@ def test_places_that_contain_one_another(shared: Path) -> None:
     gulf = sentence(shared, "12_8ecb", 16)  # ... sunk a pirate "mother vessel" in the Gulf of Aden.
     somalia = sentence(shared, "12_9ecb", 7)  # ... sunk a pirate "mother vessel" off Somalia.
     assert statement_difference(gulf, somalia) is None
+    basin = sentence(shared, "37_6ecbplus", 16)  # ... fault lines encircling the Pacific Basin.
+    ocean = sentence(shared, "37_13ecbplus", 11)  # ... fault lines encircling the Pacific Ocean.
+    assert statement_difference(basin, ocean) is None
+    somalian = sentence(shared, "12_10ecb", 0)  # The Indian navy has captured 23 Somalian pirates.
+    in_gulf = sentence(shared, "12_13ecb", 0)  # ... captured 23 pirates in the Gulf of Aden ...
+    assert statement_difference(somalian, in_gulf) is None
+    assert places_differ("the Gulf of Aden", "the Gulf of Mexico")
     assert not places_differ("Brooklyn", "New York")
     assert places_differ("London", "Moscow")
 
