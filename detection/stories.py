@@ -168,7 +168,19 @@ def assign_stories(
     settings = settings or DEFAULT
     by_article = _match_extractions(articles, extractions)
     assigned: dict[str, str] = {}
+    if articles:
+        # an article assigned before (a rerun of its batch) keeps its story, counted once
+        ids = [a.article_id for a in articles]
+        assigned = dict(
+            con.execute(
+                "SELECT article_id, story_id FROM articles "
+                f"WHERE article_id IN {_in_list(len(ids))} AND story_id IS NOT NULL",
+                ids,
+            ).fetchall()
+        )
     for article in articles:
+        if article.article_id in assigned:
+            continue
         extraction = by_article.get(article.article_id, Extraction([], [], []))
         assigned[article.article_id] = _assign_one(con, article, extraction, settings)
     return assigned

@@ -6,7 +6,7 @@ in topic folder N, the `N_*ecb.xml` documents report one event (sub-topic A) and
 with the shipped pipeline, loaded into a fresh warehouse as one topic, and given a story by
 detection.stories.assign_stories in file order, as the pipeline would. ECB+ has no dates.
 
-Usage: python -m evaluation.stories DIR [--json] [--topics 1,2] [--folds]
+Usage: python -m evaluation.stories DIR [--json] [--topics 1,2] [--sweep 0.12,0.16,0.2]
 """
 
 from __future__ import annotations
@@ -169,14 +169,16 @@ def cluster(
 ) -> list[str]:
     """Assign each document a story one at a time, in order, in a fresh warehouse."""
     from detection.stories import assign_stories
-    from warehouse.loading import upsert
+    from warehouse.loading import to_arrow
     from warehouse.store import connect
 
     stories: list[str] = []
     with connect(":memory:") as con:
         for d, x in zip(docs, extractions, strict=True):
             con.begin()
-            upsert(con, [d.article])
+            con.register("_article", to_arrow([d.article], Article))
+            con.execute("INSERT INTO articles SELECT * FROM _article")
+            con.unregister("_article")
             got = assign_stories(con, [d.article], [x], settings=settings)
             con.commit()
             stories.append(got[d.article.article_id])
@@ -202,6 +204,34 @@ def evaluate(
     return score(docs, cluster(docs, extractions))
 
 
+def sweep(root: Path, thresholds: Sequence[float]) -> dict[str, Any]:
+    """Choose the threshold on even topics and report odd ones, and the other way round."""
+    from detection.stories import StorySettings
+
+    docs = read_corpus(root)
+    extractions = extract_corpus(docs, progress=True)
+    halves = {
+        "even": [i for i, d in enumerate(docs) if int(d.topic) % 2 == 0],
+        "odd": [i for i, d in enumerate(docs) if int(d.topic) % 2 == 1],
+    }
+    runs: dict[float, dict[str, Any]] = {}
+    for th in thresholds:
+        stories = cluster(docs, extractions, StorySettings(threshold=th))
+        runs[th] = {"all": score(docs, stories)}
+        for name, idx in halves.items():
+            runs[th][name] = score([docs[i] for i in idx], [stories[i] for i in idx])
+        print(th, json.dumps(runs[th]), file=sys.stderr, flush=True)
+
+    def best(half: str) -> float:
+        return max(thresholds, key=lambda th: (runs[th][half]["subtopic"]["b3_f1"], -th))
+
+    folds = {
+        f"tune_{tune}_report_{test}": {"threshold": best(tune), **runs[best(tune)][test]}
+        for tune, test in (("even", "odd"), ("odd", "even"))
+    }
+    return {"runs": {str(k): v for k, v in runs.items()}, "folds": folds}
+
+
 def format_report(result: dict[str, Any]) -> str:
     """Readable lines of the B-cubed figures."""
     lines = [f"{result['documents']} documents, {result['stories']} stories"]
@@ -225,7 +255,12 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("dir", type=Path)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--topics", help="comma-separated topic folders (default: all)")
+    parser.add_argument("--sweep", help="comma-separated thresholds: leave-topics-out choice")
     args = parser.parse_args(list(argv) if argv is not None else None)
+    if args.sweep:
+        result = sweep(args.dir, [float(t) for t in args.sweep.split(",")])
+        print(json.dumps(result["folds"], indent=1))
+        return 0
     try:
         result = evaluate(args.dir, topic_list(args.topics), progress=True)
     except (OSError, ValueError) as exc:

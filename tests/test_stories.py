@@ -120,3 +120,12 @@ def test_eval_stories_on_two_topics(shared: Path) -> None:
     assert result["subtopic"]["b3_precision"] >= floors["subtopic_b3_precision"]
     assert result["topic"]["b3_precision"] >= floors["subtopic_b3_precision"]
     assert 0.5 <= result["subtopic"]["b3_f1"] <= 1.0
+
+
+def test_assigning_again_changes_nothing(tmp_path: Path, topic1: dict) -> None:  # type: ignore[type-arg]
+    db = tmp_path / "w.duckdb"
+    pairs = [topic1["1_10ecb.xml"], topic1["1_11ecb.xml"]]
+    first = _load(db, pairs)
+    assert _load(db, pairs) == first
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT sum(articles) FROM stories").fetchall() == [(2,)]
