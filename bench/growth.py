@@ -17,6 +17,7 @@ from detection.pairing import detect
 from records import Article, Claim
 from warehouse.loading import arrow_schema
 from warehouse.lookups import claims_by_key
+from detection.keys import comparison_key
 from warehouse.store import connect
 
 ATTRIBUTES = (
@@ -90,6 +91,8 @@ def synthetic_claims(start: int, n: int, seed: int, subjects: int = 200_000) -> 
         "sentence": [f"Entity {s} has around {v:,.0f} according to officials quoted on the day." for s, v in zip(subj, number, strict=True)],
         "span_start": np.zeros(n, dtype=np.int64),
         "span_end": np.full(n, 40, dtype=np.int64),
+        # event facts are compared within their story: a subject's claims share a few stories
+        "story_id": [f"story{s:07d}-{a % 3}" for s, a in zip(subj, attr, strict=True)],
     }  # fmt: skip
     return pa.Table.from_pydict(columns, schema=arrow_schema(Claim))
 
@@ -123,6 +126,7 @@ def _probe_claims() -> pa.Table:
     base = synthetic_claims(10**12, n, seed=7).to_pydict()
     base["subject_id"] = [f"probe{i % PROBE_KEYS:04d}" for i in range(n)]
     base["attribute"] = ["force size"] * n
+    base["story_id"] = [f"probe-story{i % PROBE_KEYS:04d}" for i in range(n)]
     return pa.Table.from_pydict(base, schema=arrow_schema(Claim))
 
 
@@ -175,7 +179,7 @@ def grow(
                 stored += step
             con.execute("CHECKPOINT")
             build_s += time.perf_counter() - start
-            keys = [(c.subject_id or "", c.attribute) for c in probe_batch]
+            keys = [k for c in probe_batch if (k := comparison_key(c))]
             claims_by_key(con, keys)  # warm the buffer pool like a running monitor's would be
             lookups: list[float] = []
             detects: list[float] = []
@@ -193,7 +197,7 @@ def grow(
                     detect(con, zipf_batch)
                     zipf.append(time.perf_counter() - t)
             zipf_matched = len(
-                claims_by_key(con, [(c.subject_id or "", c.attribute) for c in zipf_batch])
+                claims_by_key(con, [k for c in zipf_batch if (k := comparison_key(c))])
             )
             points.append(
                 GrowthPoint(

@@ -9,6 +9,7 @@ import duckdb
 
 from detection.alerts import build_alerts
 from detection.pairing import detect
+from detection.stories import assign_stories
 from records import Alert, Article, Claim, Entity, Mention
 from extractors.claims import Extraction
 from warehouse.loading import upsert
@@ -25,39 +26,54 @@ def load_and_detect_batch(
     fetches: RunFetches | None = None,
 ) -> tuple[int, int, list[Alert]]:
     """Load one batch and detect its contradictions in a single transaction (with its fetch rows, if given)."""
-    entities = [e for x in extractions for e in x.entities]
-    mentions = [m for x in extractions for m in x.mentions]
-    claims: list[Claim] = [c for x in extractions for c in x.claims]
     with connect(db) as con:
         con.begin()
         try:
-            stored = {
-                r[0]
-                for r in con.execute(
-                    "SELECT article_id FROM articles WHERE list_contains(?, article_id)",
-                    [[a.article_id for a in articles]],
-                ).fetchall()
-            }
-            fresh_ids = {a.article_id for a in articles} - stored
-            mapping = resolve_bare_names(con, entities)
-            entities, mentions, claims = _apply(mapping, entities, mentions, claims)
-            new_claims = [c for c in claims if c.article_id in fresh_ids]
-            upsert(con, [a for a in articles if a.article_id in fresh_ids])
-            upsert(con, merge_entities(con, entities))
-            upsert(con, [m for m in mentions if m.article_id in fresh_ids])
-            claims_new = upsert(con, new_claims)
-            contradictions, links = detect(con, new_claims)
-            contradictions_new = upsert(con, contradictions)
-            upsert(con, links)
-            keys = {(c.topic, c.subject_id, c.attribute) for c in contradictions}
-            alerts = build_alerts(con, keys)
-            upsert(con, alerts)
+            result = load_and_detect(con, articles, extractions)
             if fetches is not None:  # a killed run keeps the record of what it stored
                 fetches.write(con)
             con.commit()
         except Exception:
             con.rollback()
             raise
+    return result
+
+
+def load_and_detect(
+    con: duckdb.DuckDBPyConnection, articles: list[Article], extractions: list[Extraction]
+) -> tuple[int, int, list[Alert]]:
+    """Store a batch, assign its stories, detect and build alerts in the caller's transaction."""
+    entities = [e for x in extractions for e in x.entities]
+    mentions = [m for x in extractions for m in x.mentions]
+    claims: list[Claim] = [c for x in extractions for c in x.claims]
+    stored = {
+        r[0]
+        for r in con.execute(
+            "SELECT article_id FROM articles WHERE list_contains(?, article_id)",
+            [[a.article_id for a in articles]],
+        ).fetchall()
+    }
+    fresh_ids = {a.article_id for a in articles} - stored
+    mapping = resolve_bare_names(con, entities)
+    entities, mentions, claims = _apply(mapping, entities, mentions, claims)
+    new_claims = [c for c in claims if c.article_id in fresh_ids]
+    fresh = [
+        (a, x) for a, x in zip(articles, extractions, strict=True) if a.article_id in fresh_ids
+    ]
+    upsert(con, [a for a, _ in fresh])
+    upsert(con, merge_entities(con, entities))
+    upsert(con, [m for m in mentions if m.article_id in fresh_ids])
+    # each new article joins a story before its claims are compared: event facts meet only
+    # the claims of their own story
+    story_of = assign_stories(con, [a for a, _ in fresh], [x for _, x in fresh])
+    new_claims = [replace(c, story_id=story_of.get(c.article_id)) for c in new_claims]
+    claims_new = upsert(con, new_claims)
+    contradictions, links = detect(con, new_claims)
+    contradictions_new = upsert(con, contradictions)
+    upsert(con, links)
+    keys = {(c.topic, c.subject_id, c.attribute, c.story_id) for c in contradictions}
+    alerts = build_alerts(con, keys)
+    upsert(con, alerts)
     return claims_new, contradictions_new, alerts
 
 

@@ -21,8 +21,10 @@ from extractors.valence import opposite_valence
 # Relative gap two intervals must leave between them to count as a numeric conflict; round
 # numbers in news ("7,000") are rarely exact, so a 5 % gap is treated as agreement.
 NUMERIC_TOLERANCE = 0.05
+# figures given exactly, never rounded: a person is 61 or 62, not 'around' either
+EXACT_ATTRIBUTES: dict[str, float] = {"age": 0.0}
 # Claims about an attribute this many days apart describe different moments (an update).
-UPDATE_WINDOW_DAYS: dict[str, float] = {"death toll": 2, "injured": 2, "arrests": 7}
+UPDATE_WINDOW_DAYS: dict[str, float] = {"death toll": 2, "injured": 2, "arrests": 7, "age": 180}
 DEFAULT_UPDATE_WINDOW_DAYS = 30.0
 # units a quantity may be stated in -> (base unit, factor to the base unit)
 UNIT_BASE: dict[str, tuple[str, float]] = {
@@ -42,7 +44,7 @@ DIRECTION_DEGREES: dict[str, int] = {
 }  # fmt: skip
 
 
-def _gap(a: Claim, b: Claim) -> float | None:
+def _gap(a: Claim, b: Claim, tolerance: float = NUMERIC_TOLERANCE) -> float | None:
     """Relative gap between two intervals, or None when they overlap."""
     a_lo, a_hi = a.low or 0.0, a.high
     b_lo, b_hi = b.low or 0.0, b.high
@@ -54,7 +56,7 @@ def _gap(a: Claim, b: Claim) -> float | None:
         return None
     scale = max(abs(lo_end), abs(hi_start), 1e-9)
     gap = (hi_start - lo_end) / scale
-    return gap if gap > NUMERIC_TOLERANCE else None
+    return gap if gap > tolerance else None
 
 
 def _days_apart(a: Claim, b: Claim) -> float | None:
@@ -75,6 +77,8 @@ def compare(a: Claim, b: Claim, same_url: bool = False) -> Contradiction | Claim
         return None
     if a.attribute != b.attribute or a.value_type != b.value_type:
         return None
+    if a.article_id == b.article_id and a.sentence == b.sentence:
+        return None  # one sentence does not disagree with itself: '30 of the 80 wounded'
     if a.value_type == "statement" and (
         a.article_id == b.article_id
         or alignment(a.value_text, b.value_text) < STATEMENT_MIN_OVERLAP
@@ -109,7 +113,7 @@ def _typedconflict(a: Claim, b: Claim) -> Contradiction | None:
         a, b = _normalised(a), _normalised(b)
         if (a.unit or "") != (b.unit or ""):
             return None
-        gap = _gap(a, b)
+        gap = _gap(a, b, EXACT_ATTRIBUTES.get(a.attribute, NUMERIC_TOLERANCE))
         if gap is None:
             return None
         why = f"ranges {interval(a)} and {interval(b)} do not overlap"

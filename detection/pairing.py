@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 
 import duckdb
 
 from detection.compare import alignment, compare
+from detection.keys import Key, comparison_key
 from records import Claim, ClaimLink, Contradiction
 from warehouse.lookups import claims_by_key
 
@@ -15,19 +17,21 @@ from warehouse.lookups import claims_by_key
 def detect(
     con: duckdb.DuckDBPyConnection, new_claims: Sequence[Claim]
 ) -> tuple[list[Contradiction], list[ClaimLink]]:
-    """Compare new claims (already stored) with stored claims sharing subject and attribute."""
-    comparable = [c for c in new_claims if c.subject_id]
-    keys = {(c.subject_id or "", c.attribute) for c in comparable}
-    by_key: dict[tuple[str, str], list[tuple[Claim, str]]] = defaultdict(list)
+    """Compare new claims (already stored) with stored claims under the same comparison key."""
+    keyed = [(c, k) for c in new_claims if (k := comparison_key(c)) is not None]
+    comparable = [c for c, _ in keyed]
+    by_key: dict[Key, list[tuple[Claim, str]]] = defaultdict(list)
     urls: dict[str, str] = {}
-    for claim, url in claims_by_key(con, keys):
-        by_key[(claim.subject_id or "", claim.attribute)].append((claim, url))
-        urls[claim.claim_id] = url
+    for claim, url in claims_by_key(con, {k for _, k in keyed}):
+        key = comparison_key(claim)
+        if key is not None:
+            by_key[key].append((claim, url))
+            urls[claim.claim_id] = url
     contradictions: dict[str, Contradiction] = {}
     links: dict[str, ClaimLink] = {}
     new_ids = {c.claim_id for c in comparable}
-    for claim in comparable:
-        candidates = by_key[(claim.subject_id or "", claim.attribute)]
+    for claim, key in keyed:
+        candidates = by_key[key]
         if claim.value_type == "statement":
             candidates = _best_aligned(claim, candidates)
         for other, url in candidates:
@@ -38,7 +42,7 @@ def detect(
             same_url = bool(url) and url == urls.get(claim.claim_id)
             result = compare(claim, other, same_url=same_url)
             if isinstance(result, Contradiction):
-                contradictions[result.contradiction_id] = result
+                contradictions[result.contradiction_id] = replace(result, story_id=key[2])
             elif isinstance(result, ClaimLink):
                 links[result.link_id] = result
     return list(contradictions.values()), list(links.values())

@@ -3,14 +3,14 @@
 Each pair goes through the product's own path: the first text becomes a stored article,
 the second a new one; both are extracted with extractors.claims.extract_article, stored in
 a DuckDB warehouse (in memory, one transaction per pair, rolled back afterwards) and the
-new claims are checked with detection.alerts.detect through the (subject, attribute)
+new claims are checked with detection.pairing.detect through the (subject, attribute, story)
 index. A pair is predicted inconsistent iff at least one contradiction is found.
 
 Positives are the inconsistent pairs (SummEdits label 0, FEVER REFUTES, SNLI contradiction);
 the false-positive rate is measured on the consistent ones (label 1, SUPPORTS, SNLI entailment
 and neutral; SNLI's label is kept as the pair's type so each is reported on its own).
 
-Usage: claimwatch eval contradictions FILE [--json]
+Usage: claimwatch eval contradictions FILE [--json] [--archive DIR ...]
        python -m evaluation.contradictions FILE --halves   (SummEdits by even/odd document)
        python -m evaluation.contradictions FILE --any-pairing   (the ceiling of any pairing)
 """
@@ -28,12 +28,12 @@ from typing import Any
 
 import duckdb
 
-from detection.pairing import detect
+from claimwatch.batches import load_and_detect
 from detection.compare import STATEMENT_MIN_OVERLAP, alignment, statement_difference
 from records import Article, Claim, stable_id
-from extractors.claims import extract_article
+from evaluation.archive import EVAL_TOPIC, load_archive
+from extractors.claims import Extraction, extract_article
 from extractors.pipeline import load_nlp
-from warehouse.loading import upsert
 from warehouse.store import migrate
 
 # edit types that make a summary contradict its document (the issue's target subset)
@@ -103,46 +103,70 @@ def _detok(text: str) -> str:
 
 
 class PairChecker:
-    """Runs extraction, storage and detection for pairs against one in-memory warehouse."""
+    """Runs extraction, storage, story assignment and detection for pairs on one warehouse.
 
-    def __init__(self) -> None:
+    With an archive, real articles are loaded first through the product path (each joins a
+    story as the pipeline decides), and every pair is checked on top of that crowd: a
+    contradiction with an archive claim is a false positive for the pair.
+    """
+
+    def __init__(self, archive: list[Path] | None = None) -> None:
         self.nlp, self.backend = load_nlp()
         self.con = duckdb.connect(":memory:")
         migrate(self.con)
-        self._cache: dict[tuple[str, str], list[Claim]] = {}
+        self._cache: dict[tuple[str, str], Extraction] = {}
+        self.archive_articles = load_archive(self.con, archive, self.nlp) if archive else 0
+        self.last_crowd: list[str] = []  # kinds of the last pair's contradictions with the archive
+        self.last_same_story = True
 
-    def _claims(self, text: str, role: str) -> tuple[Article, list[Claim]]:
-        article = Article(
-            article_id=stable_id(role, text), topic="eval", url=f"eval://{role}/{stable_id(text)}",
+    def _article(self, text: str, role: str) -> Article:
+        return Article(
+            article_id=stable_id(role, text), topic=EVAL_TOPIC, url=f"eval://{role}/{stable_id(text)}",
             canonical_url=f"eval://{role}/{stable_id(text)}", outlet=role, title=None, author=None,
             published=_T0, language="en", text=text, content_hash=stable_id(text),
             fetched_at=_T0, source_key=role,
         )  # fmt: skip
+
+    def _claims(self, text: str, role: str) -> tuple[Article, list[Claim]]:
+        article, extraction = self._extracted(text, role)
+        return article, extraction.claims
+
+    def _extracted(self, text: str, role: str) -> tuple[Article, Extraction]:
+        article = self._article(text, role)
         key = (role, text)
         if key not in self._cache:
-            self._cache[key] = extract_article(article, self.nlp).claims
+            self._cache[key] = extract_article(article, self.nlp)
         return article, self._cache[key]
 
     def contradictions(self, pair: Pair) -> list[str]:
         """The kinds of the contradictions found between a pair's new and stored texts."""
-        stored_article, stored = self._claims(pair.stored, "stored")
-        new_article, new = self._claims(pair.new, "new")
+        stored_article, stored = self._extracted(pair.stored, "stored")
+        new_article, new = self._extracted(pair.new, "new")
         self.con.begin()
         try:
-            upsert(self.con, [stored_article, new_article])
-            upsert(self.con, stored)
-            upsert(self.con, new)
-            found, _ = detect(self.con, new)
+            load_and_detect(self.con, [stored_article], [stored])
+            load_and_detect(self.con, [new_article], [new])
+            ids = [stored_article.article_id, new_article.article_id]
+            rows = self.con.execute(
+                """
+                SELECT x.kind, ca.article_id, cb.article_id
+                FROM contradictions x
+                JOIN claims ca ON ca.claim_id = x.claim_a JOIN claims cb ON cb.claim_id = x.claim_b
+                WHERE list_contains(?, ca.article_id) OR list_contains(?, cb.article_id)
+                """,
+                [ids, ids],
+            ).fetchall()
+            stories = self.con.execute(
+                "SELECT count(DISTINCT story_id) FROM articles WHERE list_contains(?, article_id)",
+                [ids],
+            ).fetchall()[0][0]
         finally:
             self.con.rollback()
-        new_ids = {c.claim_id for c in new}
-        stored_ids = {c.claim_id for c in stored}
+        self.last_same_story = stories == 1
+        pair_ids = set(ids)
         # only disagreements between the two texts count, not within one of them
-        return [
-            x.kind
-            for x in found
-            if {x.claim_a, x.claim_b} & new_ids and {x.claim_a, x.claim_b} & stored_ids
-        ]
+        self.last_crowd = [k for k, a, b in rows if not {a, b} <= pair_ids]
+        return [k for k, a, b in rows if {a, b} == pair_ids]
 
     def any_pairing(self, pair: Pair) -> bool:
         """Whether typed rules find a conflict when every statement may meet every other.
@@ -181,6 +205,23 @@ def scores(gold: Iterable[bool], predicted: Iterable[bool]) -> dict[str, float |
     return {**r, "n": tp + fp + fn + tn, "tp": tp, "fp": fp, "fn": fn, "tn": tn}
 
 
+def crowd_scores(
+    gold: list[bool], predicted: list[bool], crowd: list[bool]
+) -> dict[str, float | int | None]:
+    """Scores in a crowd: a pair that contradicts an archive claim is one more false positive.
+
+    A consistent pair flagged either way counts once; an inconsistent pair that also meets
+    the archive is a true positive for its partner and a false alarm for the archive.
+    """
+    base = scores(
+        gold, [p or c if not g else p for g, p, c in zip(gold, predicted, crowd, strict=True)]
+    )
+    extra = sum(1 for g, c in zip(gold, crowd, strict=True) if g and c)
+    tp, fp = int(base["tp"] or 0), int(base["fp"] or 0) + extra
+    precision = round(tp / (tp + fp), 4) if tp + fp else None
+    return {**base, "precision": precision, "fp": fp, "archive_false_alarms": sum(crowd)}
+
+
 def evaluate(
     pairs: list[Pair], checker: PairChecker | None = None, any_pairing: bool = False
 ) -> dict[str, Any]:
@@ -188,8 +229,14 @@ def evaluate(
     checker = checker or PairChecker()
     if any_pairing:  # a ceiling, not the product: see PairChecker.any_pairing
         kinds = [["any"] if checker.any_pairing(p) else [] for p in pairs]
+        crowd = [False] * len(pairs)
+        together = [True] * len(pairs)
     else:
-        kinds = [checker.contradictions(p) for p in pairs]
+        kinds, crowd, together = [], [], []
+        for p in pairs:
+            kinds.append(checker.contradictions(p))
+            crowd.append(bool(checker.last_crowd))
+            together.append(checker.last_same_story)
     predicted = [bool(k) for k in kinds]
     gold = [p.inconsistent for p in pairs]
     consistent = [i for i, p in enumerate(pairs) if not p.inconsistent]
@@ -197,6 +244,12 @@ def evaluate(
     def subset(members: list[int]) -> dict[str, float | int | None]:
         idx = members + consistent
         return scores([gold[i] for i in idx], [predicted[i] for i in idx])
+
+    def in_crowd(members: list[int]) -> dict[str, float | int | None]:
+        idx = members + consistent
+        return crowd_scores(
+            [gold[i] for i in idx], [predicted[i] for i in idx], [crowd[i] for i in idx]
+        )
 
     def of_type(t: str) -> dict[str, float | int | None]:
         members = [i for i, p in enumerate(pairs) if t in p.edit_types]
@@ -212,7 +265,17 @@ def evaluate(
         if p.inconsistent and p.edit_types and set(p.edit_types) <= set(CONTRADICTION_TYPES)
     ]  # fmt: skip
     found_kinds = Counter(k for ks in kinds for k in set(ks))
+    crowd_result = None
+    if checker.archive_articles:
+        crowd_result = {
+            "archive_articles": checker.archive_articles,
+            "pairs_in_one_story": sum(together),
+            "pairs_with_archive_contradiction": sum(crowd),
+            "overall": in_crowd([i for i, p in enumerate(pairs) if p.inconsistent]),
+            "contradiction_types": in_crowd(target) if has_types else None,
+        }
     return {
+        "crowd": crowd_result,
         "overall": scores(gold, predicted),
         "by_type": by_type,
         "contradiction_types": subset(target) if has_types else None,
@@ -221,10 +284,17 @@ def evaluate(
     }
 
 
-def evaluate_file(path: Path, limit: int | None = None) -> dict[str, Any]:
-    """Evaluate one labelled file (optionally its first `limit` pairs)."""
+def evaluate_file(
+    path: Path, limit: int | None = None, archive: list[Path] | None = None
+) -> dict[str, Any]:
+    """Evaluate one labelled file (optionally its first `limit` pairs), alone and in a crowd."""
     pairs = read_pairs(path)
-    return {"file": str(path), **evaluate(pairs[:limit] if limit else pairs)}
+    pairs = pairs[:limit] if limit else pairs
+    plain = evaluate(pairs)
+    if not archive:
+        return {"file": str(path), **plain}
+    crowded = evaluate(pairs, PairChecker(archive))
+    return {"file": str(path), **plain, "crowd": crowded["crowd"]}
 
 
 def _row(name: str, s: dict[str, Any] | None) -> str:
@@ -254,6 +324,16 @@ def format_report(result: dict[str, Any]) -> str:
         lines.append("new information (not a contradiction; flagging it counts as recall here):")
         lines.append(_row(f"  {HALLUCINATION}", result["by_type"][HALLUCINATION]))
     lines.append(f"contradiction kinds found: {result['kinds_found']}")
+    crowd = result.get("crowd")
+    if crowd:
+        lines.append(
+            f"in a crowd of {crowd['archive_articles']} archive articles "
+            f"(pairs in one story: {crowd['pairs_in_one_story']}, "
+            f"pairs contradicting an archive claim: {crowd['pairs_with_archive_contradiction']}):"
+        )
+        lines.append(_row("overall (crowd)", crowd["overall"]))
+        if crowd["contradiction_types"] is not None:
+            lines.append(_row("antonym+negation+entity (crowd)", crowd["contradiction_types"]))
     return "\n".join(lines)
 
 
@@ -264,13 +344,20 @@ def to_json(result: dict[str, Any]) -> str:
     def trim(s: dict[str, Any] | None) -> dict[str, Any] | None:
         return None if s is None else {k: s[k] for k in keep}
 
-    return json.dumps(
-        {
-            "overall": trim(result["overall"]),
-            "by_type": {k: trim(v) for k, v in result["by_type"].items()},
-            "contradiction_types": trim(result["contradiction_types"]),
-        }
-    )
+    out: dict[str, Any] = {
+        "overall": trim(result["overall"]),
+        "by_type": {k: trim(v) for k, v in result["by_type"].items()},
+        "contradiction_types": trim(result["contradiction_types"]),
+    }
+    crowd = result.get("crowd")
+    if crowd:
+        out["crowd"] = {
+            **{k: crowd[k] for k in ("archive_articles", "pairs_in_one_story",
+                                     "pairs_with_archive_contradiction")},
+            "overall": trim(crowd["overall"]),
+            "contradiction_types": trim(crowd["contradiction_types"]),
+        }  # fmt: skip
+    return json.dumps(out)
 
 
 def document_halves(pairs: list[Pair]) -> tuple[list[Pair], list[Pair]]:
@@ -284,7 +371,12 @@ def document_halves(pairs: list[Pair]) -> tuple[list[Pair], list[Pair]]:
 
 if __name__ == "__main__":
     file = Path(sys.argv[1])
-    checker = PairChecker()
+    archive = (
+        [Path(a) for a in sys.argv[sys.argv.index("--archive") + 1 :]]
+        if "--archive" in sys.argv
+        else None
+    )
+    checker = PairChecker(archive)
     ceiling = "--any-pairing" in sys.argv[2:]
     if "--halves" in sys.argv[2:]:
         even, odd = document_halves(read_pairs(file))

@@ -9,6 +9,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from records import Article, Claim, Entity, Mention, stable_id
+from extractors.ages import find_ages
 from extractors.attribution import Attribution, Attributor, speaker_roles
 from extractors.boilerplate import is_boilerplate
 from extractors.entities import EntityIndex, build_index, entity_id, place_key
@@ -39,7 +40,7 @@ PLURAL_NOUNS = {"people", "children", "men", "women", "police", "personnel", "st
 UNKEYED_ATTRIBUTES = {"quantity", "percentage", "money amount"}
 NOT_COUNTED = {
     "years", "months", "weeks", "days", "hours", "minutes", "seconds", "times", "percent",
-    "points", "miles", "kilometres", "kilometers", "metres", "meters", "feet", "inches",
+    "points", "yards", "miles", "kilometres", "kilometers", "metres", "meters", "feet", "inches",
     "degrees", "pounds", "dollars", "euros", "is", "was", "has", "this", "its", "his",
     "grew", "rose", "fell", "jumped", "dropped", "climbed", "gained", "lost", "were", "are",
 }  # fmt: skip
@@ -302,6 +303,13 @@ def extract_doc(article: Article, doc: Doc) -> Extraction:
                 subject_id=subject, attribute=f"location relative to {place_key(ref_name).title()}",
                 value_type="direction", value_text=m.group(0), direction=direction,
                 place=place_key(ref_name).title(),
+            )  # fmt: skip
+        for age in find_ages(text, s_start, sent.end_char, index):
+            make(
+                s_text, s_start, att, (age.start, age.end),
+                subject_id=age.person_id, attribute="age", value_type="quantity",
+                value_text=str(age.age), number=float(age.age), low=float(age.age),
+                high=float(age.age), unit="years",
             )  # fmt: skip
         find_predicates(doc, s_text, s_start, att, index, main_actor, make)
 

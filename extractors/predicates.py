@@ -460,9 +460,18 @@ def _framed_nouns(sent: Span) -> list[str]:
                 for d in t.children
             )
         key = _tok_lemma(t)
-        if framed and key not in out:
+        if framed and key not in out and key not in MEASURE_NOUNS:
             out.append(key)
     return out
+
+
+# A unit a number measures with ('a 15-year-old boy', '35 yards', '10 minutes left') names
+# no thing of its own: under such a key every age, distance and clock of a story would meet.
+MEASURE_NOUNS = {
+    "year", "month", "week", "day", "hour", "minute", "second", "time", "mile", "yard", "foot",
+    "feet", "inch", "metre", "meter", "kilometre", "kilometer", "km", "point", "percent",
+    "per cent", "degree", "pound", "dollar", "euro", "game", "times",
+}  # fmt: skip
 
 
 def _noun_modifier(d: Token, head: Token) -> bool:

@@ -33,6 +33,7 @@ def claim(cid: str, aid: str, low: float, high: float, outlet: str) -> Claim:
         claim_id=cid, article_id=aid, topic="t", subject_id="nrf", subject="NRF",
         attribute="force size", value_type="quantity", value_text=f"{low:,.0f}", low=low, high=high,
         outlet=outlet, source_key=outlet, published=T0, sentence=f"{outlet} says {low:,.0f}",
+        story_id="story-1",
     )  # fmt: skip
 
 
@@ -44,7 +45,7 @@ def add(db: Path, art: Article, claims: list[Claim]) -> list:  # type: ignore[ty
         found, links = detect(con, claims)
         upsert(con, found)
         upsert(con, links)
-        alerts = build_alerts(con, {(c.topic, c.subject_id, c.attribute) for c in found})
+        alerts = build_alerts(con, {(c.topic, c.subject_id, c.attribute, c.story_id) for c in found})
         upsert(con, alerts)
         con.commit()
     return alerts
@@ -72,8 +73,10 @@ def test_one_alert_updated_when_another_outlet_takes_a_side(db: Path) -> None:
         assert con.execute("SELECT relation FROM claim_links").fetchall() == [("agreement",)]
 
 
-def test_severity_follows_score() -> None:
-    assert [severity(s) for s in (0.95, 0.75, 0.5)] == ["high", "medium", "low"]
+def test_severity_follows_how_far_apart() -> None:
+    # how far apart the values are (0..1), then one level up with two outlets on each side
+    assert [severity(s) for s in (0.7, 0.3, 0.1)] == ["high", "medium", "low"]
+    assert severity(0.1, 2, 2) == "medium"
 
 
 def test_failed_delivery_is_retried_next_run(db: Path, webhook, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -140,7 +143,7 @@ def test_daily_digest_lists_open_disagreements(db: Path, webhook, prefect_harnes
 
 def test_statement_pairs_only_with_best_aligned(tmp_path: Path) -> None:
     base = dict(topic="t", subject_id="founder", subject=None, attribute="statement arrest", value_type="statement",
-                published=T0)  # fmt: skip
+                published=T0, story_id="story-1")  # fmt: skip
     stored = Claim(
         claim_id="s1",
         article_id="a1",

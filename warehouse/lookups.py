@@ -18,18 +18,28 @@ MAX_CLAIMS_PER_KEY = 200
 
 def claims_by_key(
     con: duckdb.DuckDBPyConnection,
-    keys: Iterable[tuple[str, str]],
+    keys: Iterable[tuple[str, str, str | None]],
     per_key: int = MAX_CLAIMS_PER_KEY,
 ) -> list[tuple[Claim, str]]:
-    """Return the most recent stored claims (with their article's canonical URL) for each key."""
-    keys = sorted(set(keys))
+    """Return the most recent stored claims (with their article's canonical URL) for each key.
+
+    A key is (subject, attribute, story): a story of None matches claims of every story.
+    """
+    keys = sorted(set(keys), key=lambda k: (k[0], k[1], k[2] or ""))
     if not keys:
         return []
-    wanted = pa.table({"subject_id": [k[0] for k in keys], "attribute": [k[1] for k in keys]})
+    wanted = pa.table(
+        {
+            "subject_id": [k[0] for k in keys],
+            "attribute": [k[1] for k in keys],
+            "story_id": pa.array([k[2] for k in keys], pa.string()),
+        }
+    )
     cols = ", ".join(f'c."{c}"' for c in _CLAIM_COLUMNS)
     con.register("_wanted", wanted)
     try:
-        # an equi-join on the indexed (subject_id, attribute) pair: cost grows with the
+        # an equi-join on the indexed (subject_id, attribute) pair, narrowed to the story for
+        # event facts: cost grows with the
         # number of matching claims, not with the size of the table; a busy key (a much
         # reported figure) is capped at its most recent claims so a batch's cost stays bounded
         rows = con.execute(
@@ -37,9 +47,10 @@ def claims_by_key(
             SELECT {cols}, a.canonical_url
             FROM _wanted w
             JOIN claims c ON c.subject_id = w.subject_id AND c.attribute = w.attribute
+                AND (w.story_id IS NULL OR c.story_id = w.story_id)
             LEFT JOIN articles a ON a.article_id = c.article_id
             QUALIFY row_number() OVER (
-                PARTITION BY c.subject_id, c.attribute
+                PARTITION BY w.subject_id, w.attribute, w.story_id
                 ORDER BY c.published DESC NULLS LAST, c.claim_id
             ) <= ?
             """,
