@@ -6,12 +6,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from claimwatch.batches import load_and_detect_batch
+from claimwatch.notify import Delivery, configured_urls, deliver
 from records import Alert, Article, stable_id
 from extractors.claims import extract_articles
 from extractors.pipeline import load_nlp
 from warehouse.snapshots import refresh_snapshot
 from ingest.cleaning import CleanFailure, clean_page, content_hash
 from ingest.fetching import looks_binary
+from warehouse.store import connect
 
 
 def read_article(
@@ -84,3 +86,15 @@ def import_files(
     claims_new, contradictions_new, alerts = load_and_detect_batch(db, articles, extractions)
     refresh_snapshot(db)
     return articles, failures, claims_new, contradictions_new, alerts
+
+
+def deliver_alerts(db: str, notify: list[str] | None = None) -> list[Delivery] | None:
+    """Deliver undelivered alert versions as a run does; None when no URL is configured."""
+    targets = configured_urls(notify)
+    if not targets:
+        return None
+    with connect(db) as con:
+        results = deliver(con, targets, db)
+    if results:
+        refresh_snapshot(db)  # deliveries are state the snapshot shows too
+    return results

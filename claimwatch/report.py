@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 import math
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from matplotlib.projections.polar import PolarAxes
 
 log = logging.getLogger(__name__)
+# set by `claimwatch serve`, which serves every report folder on 127.0.0.1
+REPORTS_URL_ENV = "CLAIMWATCH_REPORTS_URL"
 
 # A feed counts as silent after this many runs without a new article from its site.
 SILENT_AFTER_RUNS = 3
@@ -37,6 +40,9 @@ ENTITIES_SHOWN = 40
 CHARTS_SHOWN = 30
 ROWS_SHOWN = 60
 NO_SUBJECT = "(no subject)"
+COPIES_DIR = "articles"  # beside index.html: the stored text of every article a claim cites
+# a figure in words that names no number: "thousands of", "dozens of"
+VAGUE_AMOUNT = re.compile(r"\b(?:tens|dozens|scores|hundreds|thousands|millions|billions)\b", re.I)
 STATE_ORDER = {"open": 0, "acknowledged": 1, "resolved": 2}
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -98,6 +104,7 @@ class ClaimView:
     evidence: Evidence
     url: str | None
     title: str | None
+    copy: str | None = None  # the stored text beside the report, which outlives the site
 
     @property
     def interval(self) -> str:
@@ -209,11 +216,31 @@ class Report:
     entities: list[EntityView]
     entities_more: int
     health: Health
+    hidden: dict[str, int] = field(default_factory=dict)  # claims not shown, by reason
+    copies: dict[str, tuple[str, str, str | None, datetime | None, str]] = field(
+        default_factory=dict
+    )
 
     @property
     def open_count(self) -> int:
         """How many disagreements are still open."""
         return sum(1 for d in self.disagreements if d.state == "open")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", text)
+
+
+def junk_reason(c: ClaimView) -> str | None:
+    """Why a claim is not shown as a figure or on an entity's timeline (None: it is shown)."""
+    if c.value_type == "quantity":
+        if c.subject == NO_SUBJECT:
+            return "figures without a subject"
+        if not re.search(r"\d", c.value_text) and VAGUE_AMOUNT.search(c.value_text):
+            return "figures without a number"
+    if c.value_type == "predicate" and re.search(r"\d$", c.value_text.strip()):
+        return "statements cut inside a figure"
+    return None
 
 
 def _num(v: float | None) -> str:
@@ -255,9 +282,9 @@ _CLAIMS_SQL = """
 SELECT c.claim_id, c.article_id, c.subject_id, coalesce(e.name, c.subject, ?), c.attribute,
        c.value_type, c.value_text, c.number, c.low, c.high, c.unit, c.hedge, c.direction, c.place,
        c.polarity, c.modality, c.speaker, c.speaker_role, c.verb, coalesce(c.outlet, a.outlet, '?'),
-       coalesce(c.published, a.published, a.fetched_at), c.sentence,
+       coalesce(c.published, a.published), c.sentence,
        CASE WHEN a.text IS NULL THEN NULL ELSE strpos(a.text, c.sentence) - 1 END,
-       c.span_start, c.span_end, a.url, a.title
+       c.span_start, c.span_end, a.url, a.title, a.text IS NOT NULL
 FROM claims c
 LEFT JOIN articles a ON a.article_id = c.article_id
 LEFT JOIN entities e ON e.entity_id = c.subject_id
@@ -270,7 +297,8 @@ def _claims(con: duckdb.DuckDBPyConnection, topic: str) -> dict[str, ClaimView]:
     out: dict[str, ClaimView] = {}
     for r in con.execute(_CLAIMS_SQL, [NO_SUBJECT, topic]).fetchall():
         ev = evidence(r[21], r[6], r[22], r[23], r[24])
-        out[r[0]] = ClaimView(*r[:21], evidence=ev, url=safe_url(r[25]), title=r[26])  # type: ignore[misc]
+        copy = f"{COPIES_DIR}/{_slug(r[1])}.txt" if r[27] else None
+        out[r[0]] = ClaimView(*r[:21], evidence=ev, url=safe_url(r[25]), title=r[26], copy=copy)  # type: ignore[misc]
     return out
 
 
@@ -481,7 +509,26 @@ def build_report(db: str | Path, topic: str) -> Report:
         articles, outlets = con.execute(
             "SELECT count(*), count(DISTINCT outlet) FROM articles WHERE topic = ?", [topic]
         ).fetchall()[0]
-    questions = _questions(claims, disagreements)
+        cited = sorted({c.article_id for c in claims.values() if c.copy})
+        copies = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "SELECT article_id, coalesce(title, ''), outlet, url, published, text FROM articles "
+                "WHERE list_contains(?, article_id) AND text IS NOT NULL",
+                [cited],
+            ).fetchall()
+        }
+    hidden: dict[str, int] = defaultdict(int)
+    shown: dict[str, ClaimView] = {}
+    for cid, c in claims.items():
+        why = junk_reason(c)
+        if why:
+            hidden[why] += 1
+        else:
+            shown[cid] = c
+    for e in entities:
+        e.claims = [c for c in e.claims if c.claim_id in shown]
+    questions = _questions(shown, disagreements)
     figures: list[Question] = []
     singles: list[ClaimView] = []
     places: list[Question] = []
@@ -522,6 +569,8 @@ def build_report(db: str | Path, topic: str) -> Report:
         entities=entities,
         entities_more=more,
         health=health,
+        hidden=dict(hidden),
+        copies=copies,
     )
 
 
@@ -666,9 +715,8 @@ def quantity_chart(claims: list[ClaimView], conflicting: set[str], title: str) -
         lo_x, hi_x = min(x for x, _ in placed), max(x for x, _ in placed)
         pad = max((hi_x - lo_x) * 0.15, 0.3)
         ax.set_xlim(lo_x - pad, hi_x + pad * 1.6)
-        locator = mdates.AutoDateLocator(maxticks=6)
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        ax.xaxis.set_major_locator(date_locator(hi_x - lo_x))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %Y"))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         unit = next((c.unit for c in items if c.unit), None)
         ax.set_ylabel(_label(unit or items[0].attribute))
@@ -687,6 +735,15 @@ def quantity_chart(claims: list[ClaimView], conflicting: set[str], title: str) -
             fontsize=9,
         )
         return _svg(fig, "q" + title)
+
+
+def date_locator(span_days: float) -> Any:
+    """Whole days (or months) as ticks, never hours: '22 Aug 2021', '23 Aug 2021'."""
+    import matplotlib.dates as mdates
+
+    if span_days > 180:
+        return mdates.MonthLocator(interval=max(1, math.ceil(span_days / 30 / 6)))
+    return mdates.DayLocator(interval=max(1, math.ceil(span_days / 6)))
 
 
 def compass_chart(claims: list[ClaimView], conflicting: set[str]) -> Markup | None:
@@ -799,14 +856,27 @@ def render_report(report: Report) -> str:
 
 def write_report(db: str | Path, topic: str, out_dir: str | Path) -> Path:
     """Write the topic's report to OUT_DIR/index.html and return its path."""
-    html = render_report(build_report(db, topic))
+    report = build_report(db, topic)
+    html = render_report(report)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    write_copies(report, out / COPIES_DIR)
     path = out / "index.html"
     tmp = path.with_suffix(".html.tmp")
     tmp.write_text(html, encoding="utf-8")
     tmp.replace(path)  # readers never see a half-written report
     return path
+
+
+def write_copies(report: Report, folder: Path) -> None:
+    """Write each cited article's stored text as plain text, the link that works when the site is gone."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for article_id, (title, outlet, url, published, text) in report.copies.items():
+        head = [title, f"{outlet} · {_date(published, True)}", f"Original: {url or 'none'}", ""]
+        path = folder / f"{_slug(article_id)}.txt"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text("\n".join(head) + text + "\n", encoding="utf-8")
+        tmp.replace(path)
 
 
 def report_dir(db: str | Path, topic: str) -> Path:
@@ -821,7 +891,20 @@ def report_after_run(db: str | Path, topic: str) -> str:
     except Exception as exc:  # a broken report must never fail the monitor run
         _warn(f"could not write the report for {topic}: {exc!r}")
         return ""
-    return f"\n\n**Report:** [{path}]({path.as_uri()})\n"
+    return f"\n\n**Report:** [{path}]({report_url(db, topic)})\n"
+
+
+def report_url(db: str | Path, topic: str) -> str:
+    """A link to the topic's report that opens: the reports server's when it runs, else a file URL."""
+    served = os.environ.get(REPORTS_URL_ENV, "").rstrip("/")
+    folder = report_dir(db, topic)
+    return f"{served}/{folder.name}/index.html" if served else (folder / "index.html").as_uri()
+
+
+def report_after_change(db: str | Path, topic: str) -> None:
+    """Rewrite a topic's report after a state change outside a run (alerts ack/resolve)."""
+    if (report_dir(db, topic) / "index.html").exists():
+        report_after_run(db, topic)
 
 
 def _warn(message: str) -> None:

@@ -18,6 +18,7 @@ import yaml
 POOL = "claimwatch"
 DEFAULT_PORT = 4200
 DEMO_SITE_PORT = 8642  # the monitor-panjshir deployment's `site` parameter points here
+REPORTS_PORT = 8643  # the reports folder, so a run's artifact links a page a browser opens
 STATE_DIR = Path("var/serve")
 PREFECT_HOME_DIR = Path("var/prefect")
 # Prefect reads these at start-up: an offline monitor makes no telemetry calls.
@@ -37,6 +38,8 @@ class Stack:
     state_dir: Path
     deployments: tuple[str, ...]
     failed_deployments: tuple[str, ...]
+    db: str = ""
+    reports_url: str = ""
 
 
 def free_port() -> int:
@@ -250,6 +253,33 @@ def start_demo_site(
     return f"http://127.0.0.1:{port}"
 
 
+def warehouse_path(project: Path, env: dict[str, str]) -> Path:
+    """The DuckDB file the deployments write: CLAIMWATCH_DB, else var/claimwatch.duckdb."""
+    return (project / env.get("CLAIMWATCH_DB", "var/claimwatch.duckdb")).resolve()
+
+
+def start_reports_site(
+    project: Path, env: dict[str, str], state_dir: Path, port: int = REPORTS_PORT
+) -> str:
+    """Serve the warehouse's reports folder on 127.0.0.1 in a background process; return its URL."""
+    folder = warehouse_path(project, env).parent / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    port = port if port_free(port) else free_port()
+    code = (
+        "import signal, sys; from pathlib import Path; from demo.site import serve_site\n"
+        f"with serve_site(Path(sys.argv[1]), port={port}):\n"
+        "    signal.sigwait([signal.SIGTERM, signal.SIGINT])"
+    )
+    start_process(
+        "reports",
+        [sys.executable, "-c", code, str(folder), "claimwatch-reports", f"port={port}"],
+        env,
+        project,
+        state_dir,
+    )
+    return f"http://127.0.0.1:{port}"
+
+
 def serve(
     project: Path,
     port: int = DEFAULT_PORT,
@@ -269,6 +299,8 @@ def serve(
     try:
         if demo_site:
             start_demo_site(project, env, state_dir)
+        reports_url = start_reports_site(project, env, state_dir)
+        env["CLAIMWATCH_REPORTS_URL"] = reports_url  # the worker's runs link the served report
         start_server(project, port, env, state_dir)
         create_pool(env, project)
         deployed, failed = deploy(env, project)
@@ -277,11 +309,19 @@ def serve(
         stop(state_dir)
         raise
     (state_dir / "api_url").write_text(api_url, encoding="utf-8")
-    return Stack(api_url, f"http://127.0.0.1:{port}", state_dir, tuple(deployed), tuple(failed))
+    return Stack(
+        api_url,
+        f"http://127.0.0.1:{port}",
+        state_dir,
+        tuple(deployed),
+        tuple(failed),
+        str(warehouse_path(project, env)),
+        reports_url,
+    )
 
 
 def stop(state_dir: Path) -> list[str]:
     """Stop what serve() started, worker first, using its PID files; return what happened."""
-    lines = [stop_process(name, state_dir) for name in ("worker", "server", "site")]
+    lines = [stop_process(name, state_dir) for name in ("worker", "server", "site", "reports")]
     (state_dir / "api_url").unlink(missing_ok=True)
     return lines

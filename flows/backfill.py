@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
+from prefect.logging.handlers import PrefectConsoleHandler
 from prefect.artifacts import create_markdown_artifact
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -108,8 +110,20 @@ def discover_range(
     return kept, outcomes
 
 
+def _prefect_console_handlers() -> list[PrefectConsoleHandler]:
+    loggers = [logging.getLogger()] + [
+        lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger)
+    ]
+    found = {
+        id(h): h for lg in loggers for h in lg.handlers if isinstance(h, PrefectConsoleHandler)
+    }
+    return list(found.values())
+
+
 @contextmanager
-def progress_bar(enabled: bool, total: int, label: str) -> Iterator[Callable[[int], None]]:
+def progress_bar(
+    enabled: bool, total: int, label: str, console: Console | None = None
+) -> Iterator[Callable[[int], None]]:
     """Show a rich progress bar on the terminal when enabled; yield a function that advances it."""
     if not enabled:
         yield lambda n: None
@@ -120,9 +134,20 @@ def progress_bar(enabled: bool, total: int, label: str) -> Iterator[Callable[[in
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=Console(stderr=True)) as progress:
-        bar = progress.add_task(label, total=total)
-        yield lambda n: progress.advance(bar, n)
+    console = console or Console(stderr=True)
+    # Prefect's log lines go through the bar's console, which prints them above the bar
+    # instead of over it
+    handlers = _prefect_console_handlers()
+    saved = [h.console for h in handlers]
+    with Progress(*columns, console=console) as progress:
+        for h in handlers:
+            h.console = console
+        try:
+            bar = progress.add_task(label, total=total)
+            yield lambda n: progress.advance(bar, n)
+        finally:
+            for h, c in zip(handlers, saved, strict=True):
+                h.console = c
 
 
 def _artifact(summary: RunSummary, start: datetime, end: datetime) -> str:
@@ -181,7 +206,7 @@ def backfill(
     )
     summary.failed = sum(1 for f in fetches if f.outcome == "error")
     summary.not_modified = sum(1 for f in fetches if f.outcome == "not_modified")
-    summary.alerts_sent = send_alerts(db, notify)
+    summary.count_deliveries(send_alerts(db, notify))
     record_run(summary, started, fetches, "completed")
     create_markdown_artifact(
         markdown=_artifact(summary, start, end),

@@ -15,7 +15,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
 from claimwatch.batches import load_and_detect_batch
-from claimwatch.notify import configured_urls, deliver
+from claimwatch.notify import Delivery, configured_urls, deliver, delivery_lines
 
 from records import Alert, Article
 from claimwatch.report import report_after_run
@@ -77,7 +77,15 @@ class RunSummary:
     contradictions_new: int = 0
     alerts_sent: int = 0
     skipped: str | None = None  # why the run did nothing (late, or its topic already running)
+    deliveries_failed: int = 0
     alerts: list[Alert] = field(default_factory=list)
+    deliveries: list[str] = field(default_factory=list)  # one line per attempt, for the console
+
+    def count_deliveries(self, results: list[Delivery]) -> None:
+        """Take in this run's delivery attempts: how many went out, how many failed, and each line."""
+        self.alerts_sent = sum(1 for r in results if r.ok)
+        self.deliveries_failed = sum(1 for r in results if not r.ok)
+        self.deliveries = delivery_lines(results)
 
 
 def default_db() -> str:
@@ -186,19 +194,20 @@ def write_fetches(db: str, fetches: RunFetches) -> None:
 
 
 @task(name="send_alerts")
-def send_alerts(db: str, notify: list[str] | None) -> int:
+def send_alerts(db: str, notify: list[str] | None) -> list[Delivery]:
     """Deliver undelivered alert versions to every configured notification URL."""
     targets = configured_urls(notify)
     if not targets:
-        return 0
+        return []
     with connect(db) as con:
-        results = deliver(con, targets)
+        results = deliver(con, targets, db)
+    logger = get_run_logger()
+    for r, line in zip(results, delivery_lines(results), strict=True):
+        (logger.info if r.ok else logger.warning)(line)
     failed = [r for r in results if not r.ok]
     if failed:
-        get_run_logger().warning(
-            "%d alert deliveries failed; they are retried next run", len(failed)
-        )
-    return sum(1 for r in results if r.ok)
+        logger.warning("%d alert deliveries failed; they are retried next run", len(failed))
+    return results
 
 
 @task(name="record_run", **TRANSIENT_RETRIES)
@@ -232,10 +241,12 @@ def run_markdown(summary: RunSummary, heading: str | None = None) -> str:
     lines = [
         heading or f"## claimwatch run for topic `{summary.topic}`",
         "",
-        "| sources | fetched | failed | new articles | new claims | new contradictions | alerts sent |",
-        "|---|---|---|---|---|---|---|",
+        "| sources | fetched | failed | new articles | new claims | new contradictions | alerts sent "
+        "| failed deliveries |",
+        "|---|---|---|---|---|---|---|---|",
         f"| {summary.sources_checked} | {summary.fetched} | {summary.failed} | {summary.articles_new} "
-        f"| {summary.claims_new} | {summary.contradictions_new} | {summary.alerts_sent} |",
+        f"| {summary.claims_new} | {summary.contradictions_new} | {summary.alerts_sent} "
+        f"| {summary.deliveries_failed} |",
         "",
     ]
     if summary.alerts:
@@ -314,12 +325,17 @@ def monitor_topic(
     )
     summary.failed = sum(1 for f in fetches if f.outcome == "error")
     summary.not_modified = sum(1 for f in fetches if f.outcome == "not_modified")
-    summary.alerts_sent = send_alerts(db, notify)
+    summary.count_deliveries(send_alerts(db, notify))
     if not summary.nlp_backend:
         summary.nlp_backend = load_nlp()[1]
     record_run(summary, started, fetches, "completed", written)
     report_link = ""
-    if summary.articles_new or summary.alerts or snapshot_age_s(db) > SNAPSHOT_MAX_AGE_S:
+    if (
+        summary.articles_new
+        or summary.alerts
+        or summary.deliveries
+        or snapshot_age_s(db) > SNAPSHOT_MAX_AGE_S
+    ):
         refresh_snapshot(db)
         report_link = report_after_run(db, config.name)
     # a run that loaded nothing keeps the last snapshot and report: rewriting them costs

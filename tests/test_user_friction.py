@@ -1,0 +1,330 @@
+"""What a new user trips over: commands that crash, stale reads, thin alerts and notifications."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import socket
+import time
+from pathlib import Path
+
+import httpx
+import prefect  # noqa: F401  # its log handler binds to the stderr open at import: the test's, not a CliRunner call's
+import pytest
+from typer.testing import CliRunner
+
+from claimwatch.cli import app
+from claimwatch.notify import deliver
+from demo.site import site_dir
+from detection.alerts import severity, value_spread
+import os
+
+from warehouse.snapshots import read_connection, refresh_snapshot, snapshot_note, snapshot_path
+from warehouse.store import connect
+
+# Our own sentence: one more outlet's figure for the force the demo articles describe.
+EXTRA = (
+    "Resistance grows in the valley\n"
+    "Ahmad Massoud has gathered around 15,000 fighters in the Panjshir valley, his aides said on Tuesday.\n"
+)
+HEX_ID = re.compile(r"\b[0-9a-f]{16}\b")
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "80", **(env or {})})
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The four demo articles imported, then one undated article with a third figure."""
+    folder = tmp_path_factory.mktemp("friction")
+    db = folder / "demo.duckdb"
+    pages = sorted(str(p) for p in (site_dir() / "articles").glob("*.html"))
+    code, out = cli("import", *pages, "--topic", "panjshir", "--db", str(db), "--no-notify")
+    assert code == 0, out
+    extra = folder / "extra.txt"
+    extra.write_text(EXTRA, encoding="utf-8")
+    code, out = cli(
+        "import", str(extra), "--topic", "panjshir", "--outlet", "Valley Post", "--db", str(db),
+        "--no-notify",
+    )  # fmt: skip
+    assert code == 0 and "not delivered (--no-notify)" in out, out
+    return db
+
+
+@pytest.fixture
+def db_copy(demo_db: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(demo_db.read_bytes())
+    refresh_snapshot(copy)
+    return copy
+
+
+def _alerts(db: Path) -> list[tuple[str, str, str, str, str]]:
+    with connect(db, read_only=True) as con:
+        return con.execute(
+            "SELECT alert_id, attribute, kind, severity, title FROM alerts ORDER BY attribute"
+        ).fetchall()
+
+
+# --- commands --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command", [["backfill", "panjshir", "--since", "2021-08-22"], ["run", "panjshir"]]
+)
+def test_shipped_topic_without_site_says_what_to_pass(command: list[str], tmp_path: Path) -> None:
+    started = time.monotonic()
+    code, out = cli(*command, "--db", str(tmp_path / "x.duckdb"))
+    assert code == 2
+    assert out.count("\n") == 1 and "Traceback" not in out
+    assert "uses {site}" in out and "--site URL" in out and "--site sample" in out
+    assert time.monotonic() - started < 5  # said before Prefect starts
+
+
+@pytest.mark.parametrize(
+    "command", [["export", "out"], ["alerts", "list"], ["alerts", "ack", "fa936f"], ["prune"]]
+)
+def test_missing_warehouse_is_one_line_naming_the_file(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out = cli(*command)
+    assert code == 1 and "Traceback" not in out
+    assert out.count("\n") == 1
+    assert str(tmp_path / "var" / "claimwatch.duckdb") in out and "--db" in out
+
+
+def test_alert_ids_are_never_cut_and_a_unique_prefix_names_one(db_copy: Path) -> None:
+    ids = [a[0] for a in _alerts(db_copy)]
+    code, out = cli("alerts", "list", "--db", str(db_copy))
+    assert code == 0 and all(i in out for i in ids) and "…" not in out
+    code, out = cli("alerts", "ack", ids[0][:6], "--db", str(db_copy))
+    assert code == 0 and f"alert {ids[0]} is now acknowledged" in out
+    code, out = cli("alerts", "resolve", "", "--db", str(db_copy))
+    assert code == 1 and "ambiguous" in out
+    # the snapshot (what `sql` and the README's backlog query read) shows the change at once
+    with read_connection(db_copy) as con:
+        states = dict(con.execute("SELECT alert_id, state FROM alerts").fetchall())
+    assert states[ids[0]] == "acknowledged"
+
+
+def test_listing_as_json_and_csv(db_copy: Path) -> None:
+    code, out = cli("alerts", "list", "--json", "--db", str(db_copy))
+    rows = json.loads(out)
+    assert code == 0 and {r["id"] for r in rows} == {a[0] for a in _alerts(db_copy)}
+    code, out = cli("alerts", "list", "--csv", "--db", str(db_copy))
+    lines = out.strip().splitlines()
+    assert lines[0] == "id,state,severity,kind,title,updated" and len(lines) == len(rows) + 1
+
+
+def test_export_reads_the_snapshot_and_says_so(db_copy: Path, tmp_path: Path) -> None:
+    taken = time.time() - 60  # the snapshot is a minute old
+    os.utime(snapshot_path(db_copy), (taken, taken))
+    with connect(db_copy) as con:  # a change the snapshot has not seen
+        con.execute("UPDATE alerts SET state = 'resolved'")
+    assert "the live file changed since" in snapshot_note(db_copy)
+    code, out = cli("export", str(tmp_path / "out"), "--db", str(db_copy))
+    assert code == 0 and "snapshot" in out.splitlines()[0]
+    import duckdb
+
+    exported = duckdb.sql(f"SELECT DISTINCT state FROM '{tmp_path / 'out' / 'alerts.parquet'}'")
+    assert exported.fetchall() == [("open",)]  # what `sql` shows, not the live file
+    code, out = cli("export", str(tmp_path / "live"), "--live", "--db", str(db_copy))
+    assert code == 0 and "live file" in out.splitlines()[0]
+
+
+# --- alerts -----------------------------------------------------------------------------
+
+
+def test_titles_name_subject_and_question_never_an_id(demo_db: Path) -> None:
+    titles = {a[1]: a[4] for a in _alerts(demo_db)}
+    assert titles["force size"].startswith("Sources disagree on the force size of Ahmad Massoud")
+    assert "where Panjshir" in titles["location relative to Kabul"]
+    assert "fighters" in titles["phrase fighter"]  # a CONCEPT subject named from the claim's words
+    assert not any(HEX_ID.search(t) for t in titles.values()), titles
+
+
+def test_severity_follows_distance_and_outlets(demo_db: Path) -> None:
+    by_attribute = {a[1]: a[3] for a in _alerts(demo_db)}
+    # 15,000 against 7,000 is far apart; northeast vs northwest a quarter turn
+    assert by_attribute["force size"] == "medium"
+    assert by_attribute["location relative to Kabul"] == "medium"
+    nine, seven, three = (
+        (8100, 9900, 9000, None),
+        (7000, 7000, 7000, None),
+        (3000, 3000, 3000, None),
+    )
+    assert severity(value_spread("numeric", nine, seven)) == "medium"  # 22 % apart
+    assert severity(value_spread("numeric", nine, three)) == "high"
+    assert (
+        severity(value_spread("numeric", (9000, 9000, 9000, None), (8500, 8500, 8500, None)))
+        == "low"
+    )
+    north, south = (None, None, None, "north"), (None, None, None, "south")
+    assert severity(value_spread("direction", north, south)) == "high"
+    assert severity(0.22, 2, 3) == "high"  # two outlets behind each value: one level up
+
+
+def test_webhook_gets_the_alert_as_json(db_copy: Path, webhook, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CLAIMWATCH_REPORTS_URL", "http://127.0.0.1:8643")
+    with connect(db_copy) as con:
+        results = deliver(con, [webhook.url], str(db_copy))
+    assert results and all(r.ok for r in results)
+    body = next(b for b in webhook.bodies if "force size" in str(b["title"]))
+    [attachment] = body["attachments"]  # type: ignore[misc]
+    assert attachment["mimetype"] == "application/json"
+    doc = json.loads(base64.b64decode(attachment["base64"]))
+    assert doc["state"] == "open" and doc["kind"] == "numeric" and doc["attribute"] == "force size"
+    assert (
+        doc["subject"] == "Ahmad Massoud"
+        and doc["alert_id"] in str(body["title"])
+        or doc["alert_id"]
+    )
+    assert 0 < doc["score"] <= 1
+    assert len(doc["sides"]) == 2
+    for side in doc["sides"]:
+        assert side["value"] and side["outlet"] and "url" in side and "published" in side
+        assert "speaker" in side
+    assert any(s["speaker"] for s in doc["sides"])
+    assert doc["report"] == "http://127.0.0.1:8643/panjshir/index.html"
+    assert doc["report"] in str(body["message"])
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_failed_delivery_stores_apprises_reason(db_copy: Path, webhook) -> None:  # type: ignore[no-untyped-def]
+    webhook.fail = True
+    dead = f"json://127.0.0.1:{_closed_port()}/hook"
+    with connect(db_copy) as con:
+        results = deliver(con, [webhook.url, dead], str(db_copy))
+        stored = {r[0] for r in con.execute("SELECT error FROM deliveries").fetchall()}
+    assert results and not any(r.ok for r in results)
+    assert any("500" in (e or "") for e in stored), stored
+    assert any("Connection error" in (e or "") for e in stored), stored
+    assert "delivery failed" not in stored
+
+
+def test_import_delivers_like_a_run(demo_db: Path, tmp_path: Path, webhook) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "import.duckdb"
+    db.write_bytes(demo_db.read_bytes())
+    code, out = cli("import", str(tmp_path / "none.txt"), "--db", str(db))
+    assert code == 2 and "no such file" in out
+    extra = tmp_path / "again.txt"
+    extra.write_text(EXTRA.replace("15,000", "4,000"), encoding="utf-8")
+    code, out = cli(
+        "import", str(extra), "--topic", "panjshir", "--db", str(db),
+        env={"CLAIMWATCH_APPRISE_URLS": webhook.url},
+    )  # fmt: skip
+    assert code == 0, out
+    assert webhook.bodies and re.search(
+        r"^delivered \[\w+\] Sources disagree .* to json://", out, re.M
+    )
+
+
+# --- runs: summary, console, progress --------------------------------------------------
+
+
+def test_run_with_sample_site_counts_and_reports_deliveries(
+    tmp_path: Path,
+    webhook,
+    prefect_harness: None,  # type: ignore[no-untyped-def]
+) -> None:
+    from demo.site import serve_site, topic_file
+    from flows.monitor import monitor_topic
+
+    db = str(tmp_path / "run.duckdb")
+    webhook.fail = True
+    with serve_site() as site:
+        summary = monitor_topic(
+            topic="panjshir", db=db, topic_file=str(topic_file()), site=site, notify=[webhook.url]
+        )
+    assert summary.deliveries_failed == 2 and summary.alerts_sent == 0
+    assert all("error=500" in line for line in summary.deliveries)
+    webhook.fail = False
+    # the receiver is back: the CLI's run retries and says what went out
+    code, out = cli("run", "panjshir", "--site", "sample", "--db", db, "--notify", webhook.url)
+    assert code == 0, out
+    assert "0 failed deliveries" in out and len(re.findall(r"^delivered \[", out, re.M)) == 2, out
+    with read_connection(db) as con:  # a run that only delivered still refreshes the snapshot
+        assert con.execute("SELECT count(*) FROM flow_runs").fetchall()[0][0] == 2
+
+
+def test_progress_bar_carries_prefect_log_lines(tmp_path: Path) -> None:
+    import io
+    import logging
+
+    from prefect.logging.handlers import PrefectConsoleHandler
+    from rich.console import Console
+
+    from flows.backfill import progress_bar
+
+    handler = PrefectConsoleHandler(stream=io.StringIO())
+    logger = logging.getLogger("prefect.friction-test")
+    logger.addHandler(handler)
+    screen = Console(file=io.StringIO(), force_terminal=True, width=80)
+    try:
+        before = handler.console
+        with progress_bar(True, 3, "backfill", console=screen) as advance:
+            assert handler.console is screen  # printed above the bar, not over it
+            logger.warning("a log line during the bar")
+            advance(3)
+        assert handler.console is before
+    finally:
+        logger.removeHandler(handler)
+    assert "a log line during the bar" in screen.file.getvalue()  # type: ignore[attr-defined]
+
+
+# --- report and artifact ---------------------------------------------------------------
+
+
+def test_report_links_copies_says_undated_ticks_days_and_hides_junk(
+    db_copy: Path, tmp_path: Path
+) -> None:
+    from claimwatch.report import write_report
+
+    page = write_report(db_copy, "panjshir", tmp_path / "report").read_text(encoding="utf-8")
+    copies = re.findall(r'href="(articles/[^"]+\.txt)"', page)
+    assert copies and all((tmp_path / "report" / c).is_file() for c in copies)
+    text = (tmp_path / "report" / copies[0]).read_text(encoding="utf-8")
+    assert "Original: " in text
+    # the imported article has no date: its card says so instead of the import time
+    card = page[page.index("Valley Post") : page.index("Valley Post") + 400]
+    assert "undated" in card
+    assert "22 Aug 2021" in page and ">12:00<" not in page and "2021-Aug" not in page
+    assert "Thousands of" not in page and "gathered around 9<" not in page
+    assert "Not shown:" in page and "figures without a subject" in page
+
+
+def test_artifact_links_the_served_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from claimwatch.report import report_after_run, write_report
+    from claimwatch.serve import start_reports_site, stop_process
+
+    db = tmp_path / "var" / "claimwatch.duckdb"
+    with connect(db):
+        pass
+    write_report(db, "panjshir", db.parent / "reports" / "panjshir")
+    state = tmp_path / "serve"
+    url = start_reports_site(tmp_path, {"CLAIMWATCH_DB": str(db), "PATH": "/usr/bin:/bin"} | {
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1])}, state)  # fmt: skip
+    try:
+        monkeypatch.setenv("CLAIMWATCH_REPORTS_URL", url)
+        link = re.search(r"\]\((http[^)]+)\)", report_after_run(db, "panjshir"))
+        assert link, "the artifact links an http URL, not a file:// path"
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                reply = httpx.get(link.group(1), timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        assert reply.status_code == 200 and "claimwatch" in reply.text
+    finally:
+        stop_process("reports", state)
