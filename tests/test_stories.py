@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tomllib
@@ -129,3 +130,15 @@ def test_assigning_again_changes_nothing(tmp_path: Path, topic1: dict) -> None: 
     assert _load(db, pairs) == first
     with connect(db, read_only=True) as con:
         assert con.execute("SELECT sum(articles) FROM stories").fetchall() == [(2,)]
+
+
+@pytest.mark.skipif(
+    not os.environ.get("CLAIMWATCH_FULL_EVAL"), reason="whole ECB+ (~90 s): CLAIMWATCH_FULL_EVAL=1"
+)
+def test_stories_hold_their_floors_on_all_of_ecb_plus(shared: Path) -> None:
+    from evaluation.stories import evaluate
+
+    result = evaluate(shared / ECB)
+    floors = tomllib.loads((REPO / "quality_floors.toml").read_text())["stories"]
+    assert result["subtopic"]["b3_f1"] >= floors["subtopic_b3_f1"]
+    assert result["subtopic"]["b3_precision"] >= floors["subtopic_b3_precision"]
