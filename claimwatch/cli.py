@@ -180,7 +180,7 @@ def import_(
         when = when.replace(tzinfo=UTC)
     missing = [p for p in paths if not p.is_file()]
     if missing:
-        console.print(f"no such file: {missing[0]}", highlight=False)
+        console.print(f"no such file: {missing[0]}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(2)
     notes: list[str] = []
     articles, failures, claims_new, contradictions_new, alerts = import_files(

@@ -17,6 +17,7 @@ import apprise
 import duckdb
 
 from claimwatch.report import report_url
+from warehouse.store import scalar
 
 from records import stable_id
 
@@ -150,14 +151,8 @@ def alert_payload(
         if rows:
             sides.append({"claim_id": claim_id, **_side(rows[0][:10])})
             subject = subject or rows[0][10]
-    path = (
-        db
-        or (
-            con.execute(
-                "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-            ).fetchall()
-            or [[None]]
-        )[0][0]
+    path = db or scalar(
+        con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
     )
     return {
         "alert_id": aid, "topic": topic, "state": state, "severity": sev, "kind": kind,
