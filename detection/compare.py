@@ -36,7 +36,7 @@ UNIT_BASE: dict[str, tuple[str, float]] = {
 }  # fmt: skip
 # Two statements are about the same thing when this share of the shorter one's content
 # words (and at least STATEMENT_MIN_SHARED of them) occur in the other.
-STATEMENT_MIN_OVERLAP = 0.5
+STATEMENT_MIN_OVERLAP = 0.6
 STATEMENT_MIN_SHARED = 4
 DIRECTION_DEGREES: dict[str, int] = {
     "north": 0, "northeast": 45, "east": 90, "southeast": 135, "south": 180,
@@ -271,6 +271,7 @@ def _token_tuple(text: str) -> tuple[_Tok, ...]:
     for start, end in reversed(conversion_spans(text)):
         text = text[:start] + " " * (end - start) + text[end:]
     phrases = [(m.start(), m.end(), m.group(0)) for m in _PHRASE_RE.finditer(text)]
+    headline = is_title_case(text)
     out: list[_Tok] = []
     for i, m in enumerate(_TOKEN_RE.finditer(text)):
         raw = re.sub(r"['’]s$", "", m.group(0)).rstrip("'’") or m.group(0)
@@ -280,6 +281,8 @@ def _token_tuple(text: str) -> tuple[_Tok, ...]:
             else raw.lower()
         )
         kind = _kind(raw, low, i)
+        if kind == "name" and headline:
+            kind = "word"  # 'Lohan Checks Out Of Rehab': title case says nothing of names
         hedge = phrase = None
         if kind == "number":
             h = _HEDGE_BEFORE.search(text[max(0, m.start() - 30) : m.start()].lower())
@@ -290,6 +293,12 @@ def _token_tuple(text: str) -> tuple[_Tok, ...]:
             _Tok(raw, low, lemma(low) if raw[0].isalpha() else low, kind, hedge, phrase or "")
         )
     return tuple(out)
+
+
+def is_title_case(text: str) -> bool:
+    """Whether a text capitalises nearly every word, as headlines do."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text) if w.lower() not in _STOP]
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) >= 0.8
 
 
 _VULGAR = re.compile(r"\s*([½¼¾])")
@@ -340,6 +349,10 @@ def _kind(raw: str, low: str, position: int) -> str:
         return "name"
     return "word"
 
+
+# words that bound a figure ('at least 50', 'more than 300'): 'least' and 'most' are a
+# hedge's, never two claims about what happened
+QUANTIFIERS = {"least", "little", "most", "much", "more", "less", "many", "few", "fewer"}
 
 _VALUE_KINDS = {
     "number", "money", "percent", "year", "ordinal", "colour", "demonym", "name", "measure",
@@ -616,11 +629,11 @@ def _swapped_opposite(
     for i1, i2, j1, j2 in runs:
         for j in range(j1, j2):
             x = new[j]
-            if x.kind != "word" or _under_negation(new, j):
+            if x.kind != "word" or x.lower in QUANTIFIERS or _under_negation(new, j):
                 continue
             for i in range(i1, i2):
                 y = old[i]
-                if y.kind != "word" or _under_negation(old, i):
+                if y.kind != "word" or y.lower in QUANTIFIERS or _under_negation(old, i):
                     continue
                 if are_antonyms(y.lower, x.lower) or opposite_valence(x.lower, y.lower):
                     return y.lower, x.lower
@@ -686,8 +699,8 @@ def statement_difference(a_text: str, b_text: str) -> tuple[str, float, str] | N
     b_only = {
         f for t in b if t.kind == "word" and t.lemma not in a_lemmas for f in (t.lemma, t.lower)
     }
-    for word in sorted(a_only - PARTICLES):
-        for other in sorted(b_only - PARTICLES):
+    for word in sorted(a_only - PARTICLES - QUANTIFIERS):
+        for other in sorted(b_only - PARTICLES - QUANTIFIERS):
             if are_antonyms(word, other) and not (
                 _contrasts(a_lemmas, word)
                 or _contrasts(b_lemmas, other)

@@ -114,3 +114,23 @@ def test_a_generic_count_is_never_compared(shared: Path) -> None:
         counts = [replace(c, story_id="s") for c in claims_of(sentence(shared, doc, n))
                   if c.attribute.startswith("count of")]  # fmt: skip
         assert counts and all(comparison_key(c) is None for c in counts)
+
+
+def test_a_hedge_of_a_figure_is_no_opposite(shared: Path) -> None:
+    # 'injuring at least 50 people' and 'injured more than 200 people': 'least' (lemma
+    # 'little') and 'more' ('much') bound two figures; they are not opposite claims
+    from detection.compare import statement_difference
+
+    a, b = sentence(shared, "37_10ecbplus", 9), sentence(shared, "37_13ecbplus", 4)
+    found = statement_difference(a, b)
+    assert found is None or "little" not in found[2]
+
+
+def test_title_case_says_nothing_of_names(shared: Path) -> None:
+    # two headlines of one story: capitalised words there are not names to tell apart
+    from detection.compare import is_title_case, statement_difference
+
+    a, b = sentence(shared, "1_3ecbplus", 1), sentence(shared, "1_7ecbplus", 1)
+    assert is_title_case(a) and is_title_case(b)
+    assert statement_difference(a, b) is None
+    assert not is_title_case(sentence(shared, "37_10ecbplus", 9))
