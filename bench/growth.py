@@ -116,6 +116,7 @@ def synthetic_articles(first: int, last: int) -> pa.Table:
         "fetched_at": [EPOCH] * n,
         "source_key": [f"outlet-{i % 300}" for i in ids],
         "raw_html": [None] * n,
+        "story_id": [None] * n,
     }
     return pa.Table.from_pydict(columns, schema=arrow_schema(Article))
 

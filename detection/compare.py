@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
-from detection.equivalence import generalises, same_name, spelling_variant
+from detection.equivalence import generalises, places, places_differ, same_name, spelling_variant
 from detection.explanations import conflict, interval
 from records import Claim, ClaimLink, Contradiction, stable_id
 from extractors.antonyms import PARTICLES, antonym_table, are_antonyms, is_adjective
@@ -726,4 +726,36 @@ def statement_difference(a_text: str, b_text: str) -> tuple[str, float, str] | N
             0.7,
             (f"{label.get(kind, kind + 's')} differ in the same place: {old} vs {new}"),
         )
+    cities = _one_city_each(a, b)
+    if cities is not None:
+        return "exclusive", 0.65, f"one event, one city: {cities[0]} vs {cities[1]}"
     return None
+
+
+def _cities(toks: list[_Tok]) -> set[str]:
+    """The names in a statement that can only be cities (no country or region of that name)."""
+    found = set()
+    for t in toks:
+        if t.kind != "name":
+            continue
+        # the capitalised phrase when it is a place ('New York'), else the word ('Moscow
+        # Russian embassy')
+        name = next((n for n in (t.phrase, t.text) if n and places(n)), None)
+        if name and all(p.level == "city" for p in places(name)):
+            found.add(name)
+    return found
+
+
+def _one_city_each(a: list[_Tok], b: list[_Tok]) -> tuple[str, str] | None:
+    """Two aligned statements that each place what happened in one city, and not the same one.
+
+    As with a weekday, one event happens in one city: 'activists in London dumped paint' and
+    '... dumped paint in front of the Moscow embassy' cannot both be right.
+    """
+    ca, cb = _cities(a), _cities(b)
+    if len(ca) != 1 or len(cb) != 1 or any(t.kind == "neg" for t in a + b):
+        return None
+    x, y = next(iter(ca)), next(iter(cb))
+    if same_name(x, x, y, y) or not places_differ(x, y):
+        return None
+    return x, y

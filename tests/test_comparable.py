@@ -134,3 +134,20 @@ def test_title_case_says_nothing_of_names(shared: Path) -> None:
     assert is_title_case(a) and is_title_case(b)
     assert statement_difference(a, b) is None
     assert not is_title_case(sentence(shared, "37_10ecbplus", 9))
+
+
+def test_one_event_happens_in_one_city(shared: Path) -> None:
+    # SummEdits news pair 8: the act in London against the same act at the Moscow embassy
+    import json
+
+    from detection.compare import statement_difference
+
+    rows = json.loads(
+        (shared / "data/contradiction/summedits_news/summedits_news_evaluation.json").read_text()
+    )
+    doc, summary = rows[8]["doc"], rows[8]["summary"]
+    act = next(s for s in doc.split(". ") if s.startswith("Activists in London"))
+    found = statement_difference(act, summary)
+    assert found is not None and found[0] == "exclusive" and "city" in found[2]
+    # the same act in its own city (the summary of pair 12 places it in London too) agrees
+    assert statement_difference(act, act.replace("Activists in London", "London activists")) is None
