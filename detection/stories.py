@@ -19,13 +19,14 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from extractors.claims import Extraction
 from records import Article, stable_id
@@ -163,184 +164,352 @@ def assign_stories(
 ) -> dict[str, str]:
     """Give each (already stored) article a story, in order, inside the caller's transaction.
 
-    Returns article_id -> story_id, and writes stories, the index and articles.story_id.
+    The batch reads the index rows it needs once, assigns in memory (an article may join a
+    story opened earlier in the batch) and writes back in bulk. Returns article_id -> story_id,
+    and writes stories, the index and articles.story_id.
     """
     settings = settings or DEFAULT
     by_article = _match_extractions(articles, extractions)
     assigned: dict[str, str] = {}
     if articles:
         # an article assigned before (a rerun of its batch) keeps its story, counted once
-        ids = [a.article_id for a in articles]
-        assigned = dict(
-            con.execute(
-                "SELECT article_id, story_id FROM articles "
-                f"WHERE article_id IN {_in_list(len(ids))} AND story_id IS NOT NULL",
-                ids,
-            ).fetchall()
-        )
-    for article in articles:
-        if article.article_id in assigned:
-            continue
-        extraction = by_article.get(article.article_id, Extraction([], [], []))
-        assigned[article.article_id] = _assign_one(con, article, extraction, settings)
+        ids = sorted({a.article_id for a in articles})
+        for chunk in _chunks(ids):
+            assigned.update(
+                con.execute(
+                    "SELECT article_id, story_id FROM articles "
+                    f"WHERE article_id IN {_in_list(len(chunk))} AND story_id IS NOT NULL",
+                    chunk,
+                ).fetchall()
+            )
+    todo: dict[str, tuple[Article, Counter[str]]] = {}
+    for a in articles:
+        if a.article_id not in assigned and a.article_id not in todo:
+            x = by_article.get(a.article_id, Extraction([], [], []))
+            todo[a.article_id] = (a, features(a, x))
+    if not todo:
+        return assigned
+    index = _BatchIndex(con, settings)
+    index.read_terms(sorted({t for _, counts in todo.values() for t in counts}))
+    # document frequencies do not depend on the assignment, so the terms each article will
+    # look up are known beforehand (a term that reaches its story bound within the batch can
+    # let another one in: that one is read when it is needed)
+    wanted: set[tuple[str, str]] = set()
+    for i, (a, counts) in enumerate(todo.values()):
+        wanted.update((a.topic, t) for t in index.salient(counts, index.n_articles + i + 1)[0])
+        index.df_added.update(counts.keys())
+    index.df_added.clear()
+    index.read_postings(wanted)
+    for a, counts in todo.values():
+        assigned[a.article_id] = index.assign(a, counts)
+    index.write()
     return assigned
 
 
-def _assign_one(
-    con: duckdb.DuckDBPyConnection, article: Article, extraction: Extraction, s: StorySettings
-) -> str:
-    counts = features(article, extraction)
-    terms = sorted(counts)
-    stats: dict[str, tuple[int, int]] = {}
-    if terms:
-        rows = con.execute(
-            f"SELECT term, df, stories FROM story_terms WHERE term IN {_in_list(len(terms))}",
-            terms,
-        ).fetchall()
-        stats = {r[0]: (int(r[1]), int(r[2])) for r in rows}
-    n_rows = con.execute("SELECT value FROM story_totals WHERE name = 'articles'").fetchall()
-    n_articles = (int(n_rows[0][0]) if n_rows else 0) + 1
-
-    def idf(term: str) -> float:
-        return math.log((n_articles + s.prior_articles) / (stats.get(term, (0, 0))[0] + 1 + 0.5))
-
-    weights = {t: _tf(counts[t]) * idf(t) for t in terms}
-    salient = sorted(
-        (t for t in terms if stats.get(t, (0, 0))[1] < s.max_stories_per_term and weights[t] > 0),
-        key=lambda t: (-weights[t], t),
-    )[: s.top_terms]
-    qnorm = {c: 0.0 for c in CHANNELS}
-    for t in salient:
-        qnorm[t[0]] += weights[t] ** 2
-
-    # candidate stories: postings of the salient terms, same topic
-    story_tf: dict[str, dict[str, float]] = {}
-    if salient:
-        rows = con.execute(
-            "SELECT story_id, term, sum(tf) FROM story_postings "
-            f"WHERE term IN {_in_list(len(salient))} AND topic = ? GROUP BY ALL",
-            [*salient, article.topic],
-        ).fetchall()
-        for sid, term, tf in rows:
-            story_tf.setdefault(sid, {})[term] = float(tf)
-    year = article_year(article)
-    best_id, best_score, best_state = None, 0.0, None
-    if story_tf:
-        ids = sorted(story_tf)
-        states = {
-            r[0]: r
-            for r in con.execute(
-                "SELECT story_id, norms, years, first_published, last_published FROM story_state "
-                f"WHERE story_id IN {_in_list(len(ids))}",
-                ids,
-            ).fetchall()
-        }
-        total_weight = sum(s.weights.values())
-        for sid in ids:
-            state = states.get(sid)
-            if state is None or not _compatible(article, year, state, s):
-                continue
-            dots = {c: 0.0 for c in CHANNELS}
-            for term, tf in story_tf[sid].items():
-                dots[term[0]] += weights[term] * tf * idf(term)
-            score = (
-                sum(
-                    s.weights[c] * dots[c] / math.sqrt(qnorm[c] * state[1][i])
-                    for i, c in enumerate(CHANNELS)
-                    if dots[c] > 0 and qnorm[c] > 0 and state[1][i] > 0
-                )
-                / total_weight
-            )
-            if score > best_score:
-                best_id, best_score, best_state = sid, score, state
-    if best_id is None or best_score < s.threshold:
-        best_id, best_state = None, None
-    return _store(con, article, counts, salient, weights, idf, story_tf, best_id, best_state, year)
-
-
-def _compatible(
-    article: Article, year: int | None, state: tuple[Any, ...], s: StorySettings
-) -> bool:
-    years, first, last = state[2], state[3], state[4]
-    if year is not None and years and year not in years:
+def _compatible(article: Article, year: int | None, story: _Story, s: StorySettings) -> bool:
+    if year is not None and story.years and year not in story.years:
         return False  # a story of another year is another event of the same kind
+    first, last = story.first_published, story.last_published
     if article.published and first is not None and last is not None:
         return first - s.window <= article.published <= last + s.window
     return True
 
 
-def _store(
-    con: duckdb.DuckDBPyConnection,
-    article: Article,
-    counts: Counter[str],
-    salient: list[str],
-    weights: dict[str, float],
-    idf_of: Callable[[str], float],
-    story_tf: dict[str, dict[str, float]],
-    story_id: str | None,
-    state: tuple[Any, ...] | None,
-    year: int | None,
-) -> str:
-    seen = article.published or article.fetched_at
-    old_tf = story_tf.get(story_id, {}) if story_id else {}
-    if story_id is None or state is None:
-        story_id = stable_id("story", article.topic, article.article_id)
-        norms = [0.0] * len(CHANNELS)
-        years: list[int] = []
-        first_pub = last_pub = None
-        con.execute(
-            "INSERT INTO stories VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING",
-            [
-                story_id, article.topic, article.title or article.text.split("\n", 1)[0][:200],
-                seen, seen, [article.outlet],
-            ],
-        )  # fmt: skip
-    else:
-        norms = list(state[1])
-        years = list(state[2])
-        first_pub, last_pub = state[3], state[4]
-        con.execute(
-            "UPDATE stories SET first_seen = least(first_seen, ?), last_seen = greatest(last_seen, ?), "
-            "articles = articles + 1, "
-            "outlets = CASE WHEN list_contains(outlets, ?) THEN outlets "
-            "ELSE list_sort(list_append(outlets, ?)) END WHERE story_id = ?",
-            [seen, seen, article.outlet, article.outlet, story_id],
+def _chunks(items: Sequence[str], size: int = 1000) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield list(items[i : i + size])
+
+
+@dataclass
+class _Story:
+    """A story as the batch sees it: its assignment state and what the batch adds."""
+
+    story_id: str
+    topic: str
+    norms: list[float]
+    years: list[int]
+    first_published: datetime | None
+    last_published: datetime | None
+    stored: bool  # a row exists in `stories` (else the batch opens it)
+    title: str | None = None
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    added: int = 0
+    outlets: set[str] = field(default_factory=set)
+
+
+class _BatchIndex:
+    """The index rows one batch needs, read once, updated in memory, written back in bulk."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, s: StorySettings) -> None:
+        self.con, self.s = con, s
+        self.stats: dict[str, tuple[int, int]] = {}  # term -> (df, stories posted to)
+        self.df_added: Counter[str] = Counter()
+        self.posted_added: Counter[str] = Counter()
+        self.postings: dict[tuple[str, str], dict[str, float]] = {}  # (topic, term) -> story -> tf
+        self.fetched: set[tuple[str, str]] = set()
+        self.stories: dict[str, _Story] = {}
+        self.new_postings: list[tuple[str, str, str, float]] = []
+        self.story_of: dict[str, str] = {}
+        self.n_articles = 0
+        self.n_added = 0
+
+    def read_terms(self, terms: Sequence[str]) -> None:
+        """Read the document frequencies of the batch's terms and the article count."""
+        for chunk in _chunks(terms):
+            rows = self.con.execute(
+                f"SELECT term, df, stories FROM story_terms WHERE term IN {_in_list(len(chunk))}",
+                chunk,
+            ).fetchall()
+            self.stats.update({r[0]: (int(r[1]), int(r[2])) for r in rows})
+        n = self.con.execute("SELECT value FROM story_totals WHERE name = 'articles'").fetchall()
+        self.n_articles = int(n[0][0]) if n else 0
+
+    def read_postings(self, wanted: Iterable[tuple[str, str]]) -> None:
+        """Read the stored postings (and their stories' states) of (topic, term) pairs not read yet."""
+        missing = sorted(set(wanted) - self.fetched)
+        by_topic: dict[str, list[str]] = {}
+        for topic, term in missing:
+            by_topic.setdefault(topic, []).append(term)
+            self.fetched.add((topic, term))
+            self.postings.setdefault((topic, term), {})
+        found: set[str] = set()
+        for topic, terms in by_topic.items():
+            for chunk in _chunks(terms):
+                rows = self.con.execute(
+                    "SELECT story_id, term, sum(tf) FROM story_postings "
+                    f"WHERE term IN {_in_list(len(chunk))} AND topic = ? GROUP BY ALL",
+                    [*chunk, topic],
+                ).fetchall()
+                for sid, term, tf in rows:
+                    got = self.postings[(topic, term)]
+                    got[sid] = got.get(sid, 0.0) + float(tf)
+                    found.add(sid)
+        ids = sorted(found - set(self.stories))
+        for chunk in _chunks(ids):
+            for r in self.con.execute(
+                "SELECT story_id, topic, norms, years, first_published, last_published "
+                f"FROM story_state WHERE story_id IN {_in_list(len(chunk))}",
+                chunk,
+            ).fetchall():
+                self.stories[r[0]] = _Story(
+                    r[0], r[1], list(r[2]), list(r[3]), r[4], r[5], stored=True
+                )
+
+    def df(self, term: str) -> int:
+        return self.stats.get(term, (0, 0))[0] + self.df_added[term]
+
+    def posted(self, term: str) -> int:
+        return self.stats.get(term, (0, 0))[1] + self.posted_added[term]
+
+    def salient(self, counts: Counter[str], n_articles: int) -> tuple[list[str], dict[str, float]]:
+        """The article's most salient terms (those looked up and posted) and every term's weight."""
+        s = self.s
+        weights = {t: _tf(c) * self._idf(t, n_articles) for t, c in counts.items()}
+        top = sorted(
+            (t for t in counts if self.posted(t) < s.max_stories_per_term and weights[t] > 0),
+            key=lambda t: (-weights[t], t),
+        )[: s.top_terms]
+        return top, weights
+
+    def _idf(self, term: str, n_articles: int) -> float:
+        return math.log((n_articles + self.s.prior_articles) / (self.df(term) + 1 + 0.5))
+
+    def assign(self, article: Article, counts: Counter[str]) -> str:
+        """Give one article its story (a candidate of the index, or a new one) and record it."""
+        s = self.s
+        n_articles = self.n_articles + self.n_added + 1
+        salient, weights = self.salient(counts, n_articles)
+        self.read_postings((article.topic, t) for t in salient)  # only terms that became salient
+        qnorm = {c: 0.0 for c in CHANNELS}
+        for t in salient:
+            qnorm[t[0]] += weights[t] ** 2
+        idf = {t: self._idf(t, n_articles) for t in salient}
+        story_tf: dict[str, dict[str, float]] = {}
+        for t in salient:
+            for sid, tf in self.postings[(article.topic, t)].items():
+                story_tf.setdefault(sid, {})[t] = tf
+        year = article_year(article)
+        best: _Story | None = None
+        best_score = 0.0
+        total_weight = sum(s.weights.values())
+        for sid in sorted(story_tf):
+            story = self.stories.get(sid)
+            if story is None or not _compatible(article, year, story, s):
+                continue
+            dots = {c: 0.0 for c in CHANNELS}
+            for term, tf in story_tf[sid].items():
+                dots[term[0]] += weights[term] * tf * idf[term]
+            score = (
+                sum(
+                    s.weights[c] * dots[c] / math.sqrt(qnorm[c] * story.norms[i])
+                    for i, c in enumerate(CHANNELS)
+                    if dots[c] > 0 and qnorm[c] > 0 and story.norms[i] > 0
+                )
+                / total_weight
+            )
+            if score > best_score:
+                best, best_score = story, score
+        if best is None or best_score < s.threshold:
+            best = None
+        return self._record(article, counts, salient, idf, story_tf, best, year)
+
+    def _record(
+        self,
+        article: Article,
+        counts: Counter[str],
+        salient: list[str],
+        idf: dict[str, float],
+        story_tf: dict[str, dict[str, float]],
+        story: _Story | None,
+        year: int | None,
+    ) -> str:
+        seen = article.published or article.fetched_at
+        if story is None:
+            sid = stable_id("story", article.topic, article.article_id)
+            story = self.stories.get(sid)
+            if story is None:
+                story = _Story(sid, article.topic, [0.0] * len(CHANNELS), [], None, None, False)
+                self.stories[sid] = story
+            old_tf: dict[str, float] = {}
+        else:
+            old_tf = story_tf.get(story.story_id, {})
+        if story.title is None and not story.stored:
+            story.title = article.title or article.text.split("\n", 1)[0][:200]
+        story.first_seen = min(story.first_seen, seen) if story.first_seen else seen
+        story.last_seen = max(story.last_seen, seen) if story.last_seen else seen
+        story.added += 1
+        story.outlets.add(article.outlet)
+        index = {c: i for i, c in enumerate(CHANNELS)}
+        for t in salient:
+            old = old_tf.get(t, 0.0)
+            tf = _tf(counts[t])
+            new = old + tf
+            story.norms[index[t[0]]] += (new * new - old * old) * idf[t] ** 2
+            postings = self.postings[(article.topic, t)]
+            if story.story_id not in postings:
+                self.posted_added[t] += 1
+            postings[story.story_id] = postings.get(story.story_id, 0.0) + tf
+            self.new_postings.append((t, story.story_id, article.topic, tf))
+        if year is not None and year not in story.years:
+            story.years = sorted([*story.years, year])
+        if article.published:
+            p = article.published
+            story.first_published = min(story.first_published, p) if story.first_published else p
+            story.last_published = max(story.last_published, p) if story.last_published else p
+        self.df_added.update(counts.keys())
+        self.n_added += 1
+        self.story_of[article.article_id] = story.story_id
+        return story.story_id
+
+    def write(self) -> None:
+        """Write the batch's stories, index rows, counters and article stories in bulk."""
+        con = self.con
+        touched = [st for st in self.stories.values() if st.added]
+        if not touched:
+            return
+        new = [st for st in touched if not st.stored]
+        old = [st for st in touched if st.stored]
+        if new:
+            _bulk(
+                con,
+                "INSERT INTO stories SELECT story_id, topic, title, first_seen, last_seen, "
+                "articles, list_sort(outlets) FROM _rows ON CONFLICT DO NOTHING",
+                {
+                    "story_id": [st.story_id for st in new],
+                    "topic": [st.topic for st in new],
+                    "title": [st.title for st in new],
+                    "first_seen": [st.first_seen for st in new],
+                    "last_seen": [st.last_seen for st in new],
+                    "articles": [st.added for st in new],
+                    "outlets": [sorted(st.outlets) for st in new],
+                },
+            )
+        if old:
+            _bulk(
+                con,
+                "UPDATE stories SET first_seen = least(stories.first_seen, r.first_seen), "
+                "last_seen = greatest(stories.last_seen, r.last_seen), "
+                "articles = stories.articles + r.articles, "
+                "outlets = list_sort(list_distinct(list_concat(stories.outlets, r.outlets))) "
+                "FROM _rows r WHERE stories.story_id = r.story_id",
+                {
+                    "story_id": [st.story_id for st in old],
+                    "first_seen": [st.first_seen for st in old],
+                    "last_seen": [st.last_seen for st in old],
+                    "articles": [st.added for st in old],
+                    "outlets": [sorted(st.outlets) for st in old],
+                },
+            )
+        _bulk(
+            con,
+            "INSERT INTO story_state SELECT * FROM _rows ON CONFLICT DO UPDATE SET "
+            "norms = excluded.norms, years = excluded.years, "
+            "first_published = excluded.first_published, last_published = excluded.last_published",
+            {
+                "story_id": [st.story_id for st in touched],
+                "topic": [st.topic for st in touched],
+                "norms": [st.norms for st in touched],
+                "years": [st.years for st in touched],
+                "first_published": [st.first_published for st in touched],
+                "last_published": [st.last_published for st in touched],
+            },
         )
-    index = {c: i for i, c in enumerate(CHANNELS)}
-    for t in salient:
-        old = old_tf.get(t, 0.0)
-        new = old + _tf(counts[t])
-        norms[index[t[0]]] += (new * new - old * old) * idf_of(t) ** 2
-    if year is not None and year not in years:
-        years = sorted([*years, year])
-    if article.published:
-        first_pub = min(first_pub, article.published) if first_pub else article.published
-        last_pub = max(last_pub, article.published) if last_pub else article.published
-    con.execute(
-        "INSERT INTO story_state VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
-        "norms = excluded.norms, years = excluded.years, "
-        "first_published = excluded.first_published, last_published = excluded.last_published",
-        [story_id, article.topic, norms, years, first_pub, last_pub],
-    )
-    if salient:
-        con.execute(
-            "INSERT INTO story_postings SELECT unnest(?), ?, ?, unnest(?)",
-            [salient, story_id, article.topic, [_tf(counts[t]) for t in salient]],
-        )
-    terms = sorted(counts)
-    if terms:
-        posted = set(salient) - set(old_tf)
-        con.execute(
-            "INSERT INTO story_terms SELECT unnest(?), 1, unnest(?) "
-            "ON CONFLICT DO UPDATE SET df = story_terms.df + 1, "
+        if self.new_postings:
+            term, sid, topic, tf = zip(*self.new_postings, strict=True)
+            _bulk(
+                con,
+                "INSERT INTO story_postings SELECT * FROM _rows",
+                {"term": term, "story_id": sid, "topic": topic, "tf": tf},
+            )
+        terms = sorted(self.df_added)
+        _bulk(
+            con,
+            "INSERT INTO story_terms SELECT * FROM _rows "
+            "ON CONFLICT DO UPDATE SET df = story_terms.df + excluded.df, "
             "stories = story_terms.stories + excluded.stories",
-            [terms, [1 if t in posted else 0 for t in terms]],
+            {
+                "term": terms,
+                "df": [self.df_added[t] for t in terms],
+                "stories": [self.posted_added[t] for t in terms],
+            },
         )
-    con.execute(
-        "INSERT INTO story_totals VALUES ('articles', 1) "
-        "ON CONFLICT DO UPDATE SET value = story_totals.value + 1"
+        con.execute(
+            "INSERT INTO story_totals VALUES ('articles', ?) "
+            "ON CONFLICT DO UPDATE SET value = story_totals.value + excluded.value",
+            [self.n_added],
+        )
+        _bulk(
+            con,
+            "UPDATE articles SET story_id = r.story_id FROM _rows r "
+            "WHERE articles.article_id = r.article_id",
+            {"article_id": list(self.story_of), "story_id": list(self.story_of.values())},
+        )
+
+
+_TS = pa.timestamp("us", tz="UTC")
+_COLUMN_TYPES: dict[str, pa.DataType] = {
+    "first_seen": _TS,
+    "last_seen": _TS,
+    "first_published": _TS,
+    "last_published": _TS,
+    "articles": pa.int64(),
+    "outlets": pa.list_(pa.string()),
+    "norms": pa.list_(pa.float64()),
+    "years": pa.list_(pa.int32()),
+    "df": pa.int64(),
+    "stories": pa.int64(),
+    "tf": pa.float64(),
+}
+
+
+def _bulk(con: duckdb.DuckDBPyConnection, sql: str, columns: dict[str, Sequence[Any]]) -> None:
+    """Run one statement over rows given as columns (registered as the Arrow table _rows)."""
+    table = pa.table(
+        {k: pa.array(list(v), type=_COLUMN_TYPES.get(k, pa.string())) for k, v in columns.items()}
     )
-    con.execute(
-        "UPDATE articles SET story_id = ? WHERE article_id = ?", [story_id, article.article_id]
-    )
-    return story_id
+    con.register("_rows", table)
+    try:
+        con.execute(sql)
+    finally:
+        con.unregister("_rows")
