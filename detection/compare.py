@@ -182,7 +182,9 @@ _FRACTION_TOKEN = (
 )
 _TOKEN_RE = re.compile(
     rf"{CLOCK_RE.pattern}|{_FRACTION_TOKEN}|"
-    r"[A-Z](?:\.[A-Z])+\.?|[$€£]?\d[\d,.]*\d(?:bn|mn|m|k)?%?|[$€£]?\d(?:bn|mn|m|k)?%?|n't|[A-Za-z][\w’'-]*"
+    # a scale suffix ends the figure: '24km' is 24 and a unit, not 24 thousand
+    r"[A-Z](?:\.[A-Z])+\.?|[$€£]?\d[\d,.]*\d(?:(?:bn|mn|m|k)(?![a-z]))?%?"
+    r"|[$€£]?\d(?:(?:bn|mn|m|k)(?![a-z]))?%?|n't|[A-Za-z][\w’'-]*"
 )
 _STOP = {
     "a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "as", "and",
@@ -252,6 +254,7 @@ class _Tok:
     kind: str  # word | stop | neg | number | money | percent | year | ordinal | colour | demonym | weekday | month | name | clock
     hedge: str | None = None  # 'up to' before 'seven hours'
     phrase: str = ""  # the capitalised name a name word stands in: 'United' -> 'United States'
+    unit: str = ""  # the unit word after a figure: 'km' in '24 km north of Detroit'
 
 
 def _tokens(text: str) -> list[_Tok]:
@@ -292,7 +295,19 @@ def _token_tuple(text: str) -> tuple[_Tok, ...]:
         out.append(
             _Tok(raw, low, lemma(low) if raw[0].isalpha() else low, kind, hedge, phrase or "")
         )
-    return tuple(out)
+    return tuple(
+        replace(t, unit=nxt.lower) if t.kind == "number" and nxt.lower in _LENGTH_UNITS else t
+        for t, nxt in zip(out, [*out[1:], _Tok("", "", "", "stop")], strict=True)
+    )
+
+
+# units a figure in running text is given in, to one base: '24km' and '15 miles' agree
+_LENGTH_UNITS: dict[str, tuple[str, float]] = {
+    **{u: b for u, b in UNIT_BASE.items() if b[0] in ("m", "kg")},
+    "kilometre": ("m", 1000.0), "kilometer": ("m", 1000.0), "metre": ("m", 1.0),
+    "meter": ("m", 1.0), "meters": ("m", 1.0), "feet": ("m", 0.3048), "foot": ("m", 0.3048),
+    "ft": ("m", 0.3048), "yards": ("m", 0.9144), "yard": ("m", 0.9144), "mi": ("m", 1609.344),
+}  # fmt: skip
 
 
 def is_title_case(text: str) -> bool:
@@ -503,6 +518,14 @@ def _values_differ(x: _Tok, y: _Tok) -> bool:
         vx, vy = _amount(x), _amount(y)
         if vx is None or vy is None:
             return False
+        if x.unit and y.unit:
+            (bx, fx), (by, fy) = _LENGTH_UNITS[x.unit], _LENGTH_UNITS[y.unit]
+            if bx != by:
+                return False  # a distance and a weight answer two questions
+            if x.unit != y.unit:
+                # a conversion is rounded ('24 km' is 14.9 miles, written '15 miles')
+                vx, vy = vx * fx, vy * fy
+                return abs(vx - vy) / max(abs(vx), abs(vy), 1e-9) > NUMERIC_TOLERANCE
         scale = max(abs(vx), abs(vy), 1e-9)
         if x.hedge or y.hedge:
             # 'up to seven hours' and '7 hours' agree: a hedged figure is an interval

@@ -53,12 +53,23 @@ def _detokenise(tokens: list[str]) -> str:
             or (tok == ":" and prev[-1:].isdigit())
             # ECB+ splits decimals ('6', '.', '4'): a point between digits is one number
             or (prev == "." and tok[:1].isdigit() and out[-2:-1].isdigit())
+            # and thousands ('100', ',', '000')
+            or (prev == "," and len(tok) == 3 and tok.isdigit() and out[-2:-1].isdigit())
         )
         if out and not tight:
             out += " "
         out += tok
         prev = tok
-    return out.replace("``", '"').replace("''", '"')
+    out = out.replace("``", '"').replace("''", '"')
+    # a web address split at its dots ('www. example. com/...') is one word again
+    while True:
+        joined = _URL_DOT.sub(r"\1.", out)
+        if joined == out:
+            return out
+        out = joined
+
+
+_URL_DOT = re.compile(r"(\b(?:https?://|www\.)\S*?)\. (?=[\w/])")
 
 
 def _doc_key(path: Path) -> tuple[int, int, int]:

@@ -151,3 +151,16 @@ def test_one_event_happens_in_one_city(shared: Path) -> None:
     assert found is not None and found[0] == "exclusive" and "city" in found[2]
     # the same act in its own city (the summary of pair 12 places it in London too) agrees
     assert statement_difference(act, act.replace("Activists in London", "London activists")) is None
+
+
+def test_a_distance_in_two_units_agrees(shared: Path) -> None:
+    # one report gives the building's distance from the city in km, another in miles
+    from detection.compare import statement_difference
+
+    a, b = sentence(shared, "18_11ecbplus", 19), sentence(shared, "18_2ecbplus", 21)
+    assert "km" in a and "miles" in b
+    assert statement_difference(a, b) is None
+    # while two depths of the same quake in one unit still differ
+    c, d = sentence(shared, "38_10ecbplus", 5), sentence(shared, "38_2ecbplus", 5)
+    found = statement_difference(c, d)
+    assert found is not None and found[0] == "numeric"
