@@ -297,7 +297,7 @@ def _token_tuple(text: str) -> tuple[_Tok, ...]:
         )
     return tuple(
         replace(t, unit=nxt.lower) if t.kind == "number" and nxt.lower in _LENGTH_UNITS else t
-        for t, nxt in zip(out, [*out[1:], _Tok("", "", "", "stop")], strict=True)
+        for t, nxt in zip(out, [*out[1:], _Tok("", "", "", "stop")][: len(out)], strict=True)
     )
 
 

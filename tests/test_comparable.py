@@ -164,3 +164,9 @@ def test_a_distance_in_two_units_agrees(shared: Path) -> None:
     c, d = sentence(shared, "38_10ecbplus", 5), sentence(shared, "38_2ecbplus", 5)
     found = statement_difference(c, d)
     assert found is not None and found[0] == "numeric"
+
+
+def test_a_statement_without_words_is_no_statement() -> None:
+    from detection.compare import alignment
+
+    assert alignment("", "—") == 0.0
