@@ -438,9 +438,21 @@ def eval_ner(
 
 @eval_app.command("contradictions")
 def eval_contradictions(
-    path: Annotated[Path, typer.Argument(help="SummEdits .json or FEVER-Symmetric .jsonl file")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="SummEdits .json (or a folder of them), FEVER-Symmetric/SNLI .jsonl, "
+            "DocNLI/MED/CANNOT .tsv"
+        ),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     limit: Annotated[int | None, typer.Option(help="only the first N pairs")] = None,
+    sample: Annotated[
+        int | None, typer.Option(help="only N pairs drawn at random (seed 0)")
+    ] = None,
+    cache: Annotated[
+        bool, typer.Option(help="reuse and keep extractions under var/cache/pair_extractions")
+    ] = False,
     archive: Annotated[
         list[Path] | None,
         typer.Option(help="load these real articles first (ECB+ folder, page folders): the crowd"),
@@ -449,7 +461,17 @@ def eval_contradictions(
     """Score contradiction detection (extract, store, compare) on labelled text pairs."""
     from evaluation.contradictions import evaluate_file, format_report, to_json
 
-    result = evaluate_file(path, limit=limit, archive=archive)
+    if not path.exists():
+        console.print(f"no such file: {path}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(2)
+    try:
+        result = evaluate_file(path, limit=limit, archive=archive, sample=sample, cache=cache)
+    except (OSError, ValueError, KeyError, IndexError) as exc:
+        console.print(
+            f"{path}: not a labelled set this command reads ({type(exc).__name__}: {exc})",
+            highlight=False, markup=False, soft_wrap=True,
+        )  # fmt: skip
+        raise typer.Exit(2) from None
     print(to_json(result) if as_json else format_report(result))
 
 

@@ -1,4 +1,8 @@
-"""Contradiction evaluation on labelled pairs (SummEdits news JSON, FEVER-Symmetric and SNLI JSONL).
+"""Contradiction evaluation on labelled pairs, each set read in its native format.
+
+SummEdits JSON (one domain file, or a folder of them: scored per domain too), FEVER-Symmetric
+and SNLI JSONL, DocNLI binary TSV (label, premise, hypothesis), MED TSV (MultiNLI columns)
+and CANNOT TSV (premise, hypothesis, label; or sentence, negated: every row a negation).
 
 Each pair goes through the product's own path: the first text becomes a stored article,
 the second a new one; both are extracted with extractors.claims.extract_article, stored in
@@ -6,21 +10,27 @@ a DuckDB warehouse (in memory, one transaction per pair, rolled back afterwards)
 new claims are checked with detection.pairing.detect through the (subject, attribute, story)
 index. A pair is predicted inconsistent iff at least one contradiction is found.
 
-Positives are the inconsistent pairs (SummEdits label 0, FEVER REFUTES, SNLI contradiction);
-the false-positive rate is measured on the consistent ones (label 1, SUPPORTS, SNLI entailment
-and neutral; SNLI's label is kept as the pair's type so each is reported on its own).
+Positives are the inconsistent pairs (SummEdits label 0, FEVER REFUTES, SNLI and MED
+contradiction, DocNLI not_entailment, CANNOT label 1 or negated); the false-positive rate is
+measured on the consistent ones (label 1, SUPPORTS, SNLI and MED entailment and neutral,
+DocNLI entailment; each set's label is kept as the pair's type so each is reported on its own).
 
-Usage: claimwatch eval contradictions FILE [--json] [--archive DIR ...]
+Usage: claimwatch eval contradictions FILE|FOLDER [--json] [--limit N] [--cache] [--archive DIR ...]
        python -m evaluation.contradictions FILE --halves   (SummEdits by even/odd document)
        python -m evaluation.contradictions FILE --any-pairing   (the ceiling of any pairing)
 """
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import json
+import pickle
+import random
+import re
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +42,7 @@ from claimwatch.batches import load_and_detect
 from detection.compare import STATEMENT_MIN_OVERLAP, alignment, statement_difference
 from records import Article, Claim, stable_id
 from evaluation.archive import EVAL_TOPIC, load_archive
-from extractors.claims import Extraction, extract_article
+from extractors.claims import Extraction, extract_article, extract_articles
 from extractors.pipeline import load_nlp
 from warehouse.store import migrate
 
@@ -45,22 +55,35 @@ _T0 = datetime(2023, 1, 1, tzinfo=UTC)
 
 @dataclass(frozen=True)
 class Pair:
-    """One labelled pair: stored text, new text, whether they are inconsistent, edit types."""
+    """One labelled pair: stored text, new text, whether they are inconsistent, edit types.
+
+    domain names a SummEdits domain ('news', 'ectsum', ...); empty for other sets.
+    """
 
     stored: str
     new: str
     inconsistent: bool
     edit_types: tuple[str, ...] = ()
+    domain: str = ""
 
 
 def read_pairs(path: Path) -> list[Pair]:
-    """Read SummEdits (JSON list), FEVER-Symmetric or SNLI (JSONL) pairs in their native formats."""
+    """Read any supported labelled set (file, or a folder of SummEdits domain files) natively."""
+    if path.is_dir():
+        files = sorted(path.glob("summedits_*.json"))
+        if not files:
+            raise ValueError(f"{path}: no summedits_*.json files in this folder")
+        return [p for f in files for p in read_pairs(f)]
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".json":
+        domain = summedits_domain(path)
         return [
-            Pair(r["doc"], r["summary"], int(r["label"]) == 0, tuple(r.get("edit_types") or ()))
+            Pair(r["doc"], r["summary"], int(r["label"]) == 0, tuple(r.get("edit_types") or ()),
+                 domain)
             for r in json.loads(text)
-        ]
+        ]  # fmt: skip
+    if path.suffix == ".tsv":
+        return _tsv_pairs(path, text)
     pairs = []
     for line in text.splitlines():
         if not line.strip():
@@ -79,6 +102,46 @@ def read_pairs(path: Path) -> list[Pair]:
 
 
 SNLI_LABELS = ("entailment", "neutral", "contradiction")
+DOCNLI_LABELS = ("entailment", "not_entailment")
+
+
+def summedits_domain(path: Path) -> str:
+    """The SummEdits domain a file holds: summedits_news_evaluation.json -> 'news'."""
+    stem = path.stem.removeprefix("summedits_")
+    return stem.removesuffix("_evaluation")
+
+
+def _tsv_pairs(path: Path, text: str) -> list[Pair]:
+    """DocNLI binary, MED or CANNOT rows, told apart by their header (DocNLI has none)."""
+    csv.field_size_limit(sys.maxsize)
+    rows = list(csv.reader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE))
+    if not rows:
+        return []
+    head = rows[0]
+    if "gold_label" in head:  # MED: MultiNLI columns, genre names the monotonicity
+        col = {name: i for i, name in enumerate(head)}
+        out = []
+        for r in rows[1:]:
+            if len(r) != len(head) or r[col["gold_label"]] not in SNLI_LABELS:
+                continue
+            label, genre = r[col["gold_label"]], r[col["genre"]].split(":")
+            kind = next((g for g in genre if g.endswith("monotone")), "other")
+            out.append(Pair(r[col["sentence1"]], r[col["sentence2"]], label == "contradiction",
+                            (f"med_{label}", f"med_{kind}")))  # fmt: skip
+        return out
+    if head == ["premise", "hypothesis", "label"]:  # CANNOT: 1 = the hypothesis negates
+        return [
+            Pair(r[0], r[1], r[2].strip() == "1", (f"cannot_{r[2].strip()}",))
+            for r in rows[1:] if len(r) == 3 and r[2].strip() in ("0", "1")
+        ]  # fmt: skip
+    if head == ["sentence", "negated"]:  # CANNOT: every row a sentence and its negation
+        return [Pair(r[0], r[1], True, ("cannot_negated",)) for r in rows[1:] if len(r) == 2]
+    # DocNLI binary: label, premise, hypothesis; FEVER-NLI's text is PTB-tokenised
+    fix = _detok if "fever" in path.name.lower() else str.strip
+    return [
+        Pair(fix(r[1]), fix(r[2]), r[0] == "not_entailment", (f"docnli_{r[0]}",))
+        for r in rows if len(r) == 3 and r[0] in DOCNLI_LABELS
+    ]  # fmt: skip
 
 
 def _snli_pair(r: dict[str, Any]) -> Pair:
@@ -102,6 +165,25 @@ def _detok(text: str) -> str:
     return text.replace("( ", "(").strip()
 
 
+# reads the warehouse inside a pair's transaction: (connection, [stored id, new id]) -> anything
+Inspect = Callable[[duckdb.DuckDBPyConnection, list[str]], object]
+CACHE_DIR = Path("var/cache")
+_REPO = Path(__file__).resolve().parents[1]
+
+
+def extraction_cache_dir(backend: str) -> Path:
+    """var/cache/pair_extractions/<backend>-<hash of the extractor sources>/: one pickle per text.
+
+    The sources' hash keeps a cache written before an extractor change from being read after it.
+    """
+    digest = hashlib.sha256()
+    for f in sorted([*(_REPO / "extractors").glob("*.py"), *(_REPO / "records").glob("*.py")]):
+        digest.update(f.name.encode())
+        digest.update(f.read_bytes())
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", backend)
+    return CACHE_DIR / "pair_extractions" / f"{name}-{digest.hexdigest()[:12]}"
+
+
 class PairChecker:
     """Runs extraction, storage, story assignment and detection for pairs on one warehouse.
 
@@ -110,14 +192,16 @@ class PairChecker:
     contradiction with an archive claim is a false positive for the pair.
     """
 
-    def __init__(self, archive: list[Path] | None = None) -> None:
+    def __init__(self, archive: list[Path] | None = None, cache: bool = False) -> None:
         self.nlp, self.backend = load_nlp()
         self.con = duckdb.connect(":memory:")
         migrate(self.con)
         self._cache: dict[tuple[str, str], Extraction] = {}
+        self.cache_dir = extraction_cache_dir(self.backend) if cache else None
         self.archive_articles = load_archive(self.con, archive, self.nlp) if archive else 0
         self.last_crowd: list[str] = []  # kinds of the last pair's contradictions with the archive
         self.last_same_story = True
+        self.last_inspected: object = None
 
     def _article(self, text: str, role: str) -> Article:
         return Article(
@@ -135,11 +219,63 @@ class PairChecker:
         article = self._article(text, role)
         key = (role, text)
         if key not in self._cache:
-            self._cache[key] = extract_article(article, self.nlp)
+            stored = self._from_disk(article)
+            if stored is None:
+                stored = extract_article(article, self.nlp)
+                self._to_disk(article, stored)
+            self._cache[key] = stored
         return article, self._cache[key]
 
-    def contradictions(self, pair: Pair) -> list[str]:
-        """The kinds of the contradictions found between a pair's new and stored texts."""
+    def preload(self, pairs: Sequence[Pair], progress: bool = False) -> None:
+        """Extract every text of these pairs not yet cached, in batches (nlp.pipe)."""
+        todo: dict[tuple[str, str], Article] = {}
+        for p in pairs:
+            for text, role in ((p.stored, "stored"), (p.new, "new")):
+                if (role, text) in self._cache or (role, text) in todo:
+                    continue
+                article = self._article(text, role)
+                stored = self._from_disk(article)
+                if stored is not None:
+                    self._cache[(role, text)] = stored
+                else:
+                    todo[(role, text)] = article
+        keys = list(todo)
+        for i in range(0, len(keys), 32):
+            chunk = keys[i : i + 32]
+            articles = [todo[k] for k in chunk]
+            for k, a, x in zip(chunk, articles, extract_articles(articles, self.nlp), strict=True):
+                self._cache[k] = x
+                self._to_disk(a, x)
+            if progress:
+                print(f"extracted {i + len(chunk)}/{len(keys)} texts", file=sys.stderr)
+
+    def _from_disk(self, article: Article) -> Extraction | None:
+        if self.cache_dir is None:
+            return None
+        path = self.cache_dir / f"{article.article_id}.pkl"
+        try:
+            with path.open("rb") as fh:
+                loaded = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+        return loaded if isinstance(loaded, Extraction) else None
+
+    def _to_disk(self, article: Article, extraction: Extraction) -> None:
+        if self.cache_dir is None:
+            return
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        path = self.cache_dir / f"{article.article_id}.pkl"
+        tmp = path.with_suffix(f".{random.getrandbits(32):08x}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(extraction, fh)
+        tmp.replace(path)  # atomic: another run reading the cache never sees half a file
+
+    def contradictions(self, pair: Pair, inspect: Inspect | None = None) -> list[str]:
+        """The kinds of the contradictions found between a pair's new and stored texts.
+
+        inspect, if given, reads the warehouse before the pair is rolled back (with the
+        stored and new article ids); its result is kept in last_inspected.
+        """
         stored_article, stored = self._extracted(pair.stored, "stored")
         new_article, new = self._extracted(pair.new, "new")
         self.con.begin()
@@ -147,6 +283,8 @@ class PairChecker:
             load_and_detect(self.con, [stored_article], [stored])
             load_and_detect(self.con, [new_article], [new])
             ids = [stored_article.article_id, new_article.article_id]
+            if inspect is not None:
+                self.last_inspected = inspect(self.con, ids)
             rows = self.con.execute(
                 """
                 SELECT x.kind, ca.article_id, cb.article_id
@@ -264,7 +402,18 @@ def evaluate(
         i for i, p in enumerate(pairs)
         if p.inconsistent and p.edit_types and set(p.edit_types) <= set(CONTRADICTION_TYPES)
     ]  # fmt: skip
+    target_set = set(target)
     found_kinds = Counter(k for ks in kinds for k in set(ks))
+    by_domain = None
+    if any(p.domain for p in pairs):  # SummEdits: each domain's target subset and all types
+        by_domain = {}
+        for d in dict.fromkeys(p.domain for p in pairs):
+            members = [i for i, p in enumerate(pairs) if p.domain == d]
+            tgt = [i for i in members if i in target_set or not gold[i]]
+            by_domain[d] = {
+                "contradiction_types": scores([gold[i] for i in tgt], [predicted[i] for i in tgt]),
+                "overall": scores([gold[i] for i in members], [predicted[i] for i in members]),
+            }
     crowd_result = None
     if checker.archive_articles:
         crowd_result = {
@@ -275,6 +424,7 @@ def evaluate(
             "contradiction_types": in_crowd(target) if has_types else None,
         }
     return {
+        **({"by_domain": by_domain} if by_domain else {}),
         "crowd": crowd_result,
         "overall": scores(gold, predicted),
         "by_type": by_type,
@@ -285,15 +435,25 @@ def evaluate(
 
 
 def evaluate_file(
-    path: Path, limit: int | None = None, archive: list[Path] | None = None
+    path: Path,
+    limit: int | None = None,
+    archive: list[Path] | None = None,
+    sample: int | None = None,
+    cache: bool = False,
 ) -> dict[str, Any]:
-    """Evaluate one labelled file (optionally its first `limit` pairs), alone and in a crowd."""
+    """Evaluate one labelled file or folder, alone and in a crowd.
+
+    limit keeps the first N pairs; sample keeps N drawn at random (seed 0, file order kept).
+    """
     pairs = read_pairs(path)
     pairs = pairs[:limit] if limit else pairs
-    plain = evaluate(pairs)
+    if sample and sample < len(pairs):
+        keep = sorted(random.Random(0).sample(range(len(pairs)), sample))
+        pairs = [pairs[i] for i in keep]
+    plain = evaluate(pairs, PairChecker(cache=cache))
     if not archive:
         return {"file": str(path), **plain}
-    crowded = evaluate(pairs, PairChecker(archive))
+    crowded = evaluate(pairs, PairChecker(archive, cache=cache))
     return {"file": str(path), **plain, "crowd": crowded["crowd"]}
 
 
@@ -324,6 +484,8 @@ def format_report(result: dict[str, Any]) -> str:
         lines.append("new information (not a contradiction; flagging it counts as recall here):")
         lines.append(_row(f"  {HALLUCINATION}", result["by_type"][HALLUCINATION]))
     lines.append(f"contradiction kinds found: {result['kinds_found']}")
+    if result.get("by_domain"):
+        lines += ["", domain_table(result["by_domain"])]
     crowd = result.get("crowd")
     if crowd:
         lines.append(
@@ -334,6 +496,33 @@ def format_report(result: dict[str, Any]) -> str:
         lines.append(_row("overall (crowd)", crowd["overall"]))
         if crowd["contradiction_types"] is not None:
             lines.append(_row("antonym+negation+entity (crowd)", crowd["contradiction_types"]))
+    return "\n".join(lines)
+
+
+def domain_table(by_domain: dict[str, dict[str, Any]]) -> str:
+    """Per SummEdits domain: the target subset beside all edit types, and their mean."""
+
+    def f(v: object) -> str:
+        return f"{v:.3f}" if isinstance(v, float) else "  -  "
+
+    def prb(s: dict[str, Any]) -> str:
+        return " ".join(f"{f(s[m]):>5}" for m in ("precision", "recall", "balanced_accuracy"))
+
+    lines = [f"{'domain':<14} target: P     R     BA      n  |  all types: P     R     BA      n"]
+    for d, s in by_domain.items():
+        t, a = s["contradiction_types"], s["overall"]
+        lines.append(f"{d:<14}     {prb(t)} {t['n']:>6}  |         {prb(a)} {a['n']:>6}")
+    if len(by_domain) > 1:
+        means: dict[str, dict[str, float | None]] = {}
+        for part in ("contradiction_types", "overall"):
+            means[part] = {}
+            for m in ("precision", "recall", "balanced_accuracy"):
+                vals = [s[part][m] for s in by_domain.values() if s[part][m] is not None]
+                means[part][m] = sum(vals) / len(vals) if vals else None
+        lines.append(
+            f"{'mean':<14}     {prb(means['contradiction_types'])}        |         "
+            f"{prb(means['overall'])}"
+        )
     return "\n".join(lines)
 
 
@@ -349,6 +538,14 @@ def to_json(result: dict[str, Any]) -> str:
         "by_type": {k: trim(v) for k, v in result["by_type"].items()},
         "contradiction_types": trim(result["contradiction_types"]),
     }
+    if result.get("by_domain"):
+        out["by_domain"] = {
+            d: {
+                "contradiction_types": trim(v["contradiction_types"]),
+                "overall": trim(v["overall"]),
+            }
+            for d, v in result["by_domain"].items()
+        }
     crowd = result.get("crowd")
     if crowd:
         out["crowd"] = {
