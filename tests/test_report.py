@@ -91,7 +91,8 @@ def _add_places(db: Path, tmp_path: Path, state: str = "open") -> None:
             ids.append(claim.claim_id)
         now = datetime.now(UTC)
         con.execute(
-            "INSERT INTO contradictions VALUES (?, 'panjshir', 'the-pass', 'location relative to Kabul', ?, ?,"
+            "INSERT INTO contradictions (contradiction_id, topic, subject_id, attribute, claim_a, claim_b,"
+            " kind, score, explanation, detected_at) VALUES (?, 'panjshir', 'the-pass', 'location relative to Kabul', ?, ?,"
             " 'direction', 0.9, 'north and south of Kabul are opposite', ?)",
             [stable_id("pass"), ids[0], ids[1], now],
         )
