@@ -142,3 +142,32 @@ def test_stories_hold_their_floors_on_all_of_ecb_plus(shared: Path) -> None:
     floors = tomllib.loads((REPO / "quality_floors.toml").read_text())["stories"]
     assert result["subtopic"]["b3_f1"] >= floors["subtopic_b3_f1"]
     assert result["subtopic"]["b3_precision"] >= floors["subtopic_b3_precision"]
+
+
+def test_a_batch_assigns_as_one_article_at_a_time(tmp_path: Path, topic1: dict) -> None:  # type: ignore[type-arg]
+    names = ["1_10ecb.xml", "1_11ecb.xml", "1_10ecbplus.xml", "1_14ecb.xml", "1_11ecbplus.xml"]
+    pairs = [topic1[n] for n in names]
+    one_by_one = {}
+    for pair in pairs:
+        one_by_one.update(_load(tmp_path / "a.duckdb", [pair]))
+    batch = _load(tmp_path / "b.duckdb", pairs)
+    assert batch == one_by_one
+    # a later article joins a story opened earlier in the same batch
+    assert batch[topic1["1_14ecb.xml"][0].article_id] == batch[topic1["1_10ecb.xml"][0].article_id]
+    queries = (
+        "SELECT topic, title, articles, outlets FROM stories ORDER BY ALL",
+        "SELECT * FROM story_terms ORDER BY ALL",
+        "SELECT * FROM story_totals",
+    )
+    with connect(tmp_path / "a.duckdb", read_only=True) as a:
+        expected = [a.execute(q).fetchall() for q in queries]
+    with connect(tmp_path / "b.duckdb", read_only=True) as b:
+        assert [b.execute(q).fetchall() for q in queries] == expected
+
+
+def test_marks_pin_an_article_to_its_event(topic1: dict) -> None:  # type: ignore[type-arg]
+    from detection.stories import marks
+
+    # Tara Reid's check-in is reported "Tuesday"; Lindsay Lohan's states its years
+    assert "a:tuesday" in marks(*topic1["1_10ecb.xml"])
+    assert {"y:2013"} <= marks(*topic1["1_10ecbplus.xml"])
