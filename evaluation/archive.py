@@ -28,6 +28,9 @@ def archive_articles(paths: list[Path]) -> list[Article]:
     for path in paths:
         if is_ecb_root(path):
             articles += [ecb_article(read_ecb(f), EVAL_TOPIC) for f in ecb_files(path)]
+        elif path.is_dir() and any(path.glob("*ecb*.xml")):  # one ECB+ topic folder
+            files = ecb_files(path.parent, {path.name})
+            articles += [ecb_article(read_ecb(f), EVAL_TOPIC) for f in files]
         else:
             articles += list(page_articles([path], EVAL_TOPIC))
     return articles

@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         result["ecb"] = ecb_figures(found, _count(db, "articles"), _count(db, "alerts"), judged)
         if args.sample:
             within = [r for r in found if _subtopic(r.doc_a) == _subtopic(r.doc_b)]
-            todo = [r for r in within if r.key not in judged]
+            todo = list({r.key: r for r in within if r.key not in judged}.values())
             random.Random(args.seed).shuffle(todo)
             result["sample"] = [_describe(db, docs, r) for r in todo[: args.sample]]
         if args.pages:
