@@ -260,6 +260,11 @@ def sql(
     for r in rows:
         table.add_row(*("" if v is None else str(v) for v in r))
     console.print(table)
+    if not live:
+        from warehouse.snapshots import snapshot_note
+
+        # a snapshot can be older than the live file: say so, where a pipe will not read it
+        typer.echo(snapshot_note(db), err=True)
 
 
 @app.command()

@@ -328,3 +328,17 @@ def test_artifact_links_the_served_report(tmp_path: Path, monkeypatch: pytest.Mo
         assert reply.status_code == 200 and "claimwatch" in reply.text
     finally:
         stop_process("reports", state)
+
+
+def test_sql_says_how_old_its_snapshot_is(tmp_path: Path) -> None:
+    # a run that loaded nothing leaves the snapshot as it was: the reader is told its age
+    from warehouse.snapshots import refresh_snapshot
+    from warehouse.store import connect
+
+    db = tmp_path / "w.duckdb"
+    with connect(str(db)):
+        pass
+    refresh_snapshot(str(db))
+    result = CliRunner().invoke(app, ["sql", "--db", str(db), "SELECT 1 AS one"])
+    assert result.exit_code == 0, result.output
+    assert "snapshot of" in result.stderr and "snapshot of" not in result.stdout
