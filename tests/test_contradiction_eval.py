@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from claimwatch.cli import app
@@ -81,6 +83,11 @@ def test_pairs_checked_in_a_crowd(shared: Path) -> None:
     target = crowd["contradiction_types"]
     floors = tomllib.loads((REPO / "quality_floors.toml").read_text())["crowd"]
     assert target["precision"] >= floors["crowd_summedits_precision"]
+    # FEVER's consistent pairs stay quiet in the same crowd
+
+    fever = read_pairs(shared / "data/contradiction/fever_symmetric/fever_symmetric_dev.jsonl")
+    crowded = evaluate(fever[:120], PairChecker(archive))["crowd"]["overall"]
+    assert crowded["false_positive_rate"] <= floors["crowd_fever_dev_max_false_positive_rate"]
 
 
 # --- each new labelled set read in its native format (a few pairs each, kept short)
@@ -201,3 +208,18 @@ def test_generalise_folds_on_cached_evidence(shared: Path, tmp_path: Path) -> No
             e.target for e in exs
         )
     assert set(fold_means(folds)) == {"held_in", "held_out_figures"}
+
+
+@pytest.mark.skipif(not os.environ.get("CLAIMWATCH_FULL_EVAL"), reason="about 10 minutes")
+def test_summedits_in_the_full_crowd(shared: Path) -> None:
+    from evaluation.contradictions import evaluate_file
+
+    path = shared / "data/contradiction/summedits_news/summedits_news_evaluation.json"
+    archive = [shared / "data/events/ECBplus/ECB+_LREC2014/ECB+"] + [
+        shared / "data/articles" / d
+        for d in ("fundus_parser_testdata", "newspaper4k_testdata", "mozilla_readability_testpages")
+    ]
+    floors = tomllib.loads((REPO / "quality_floors.toml").read_text())["crowd"]
+    target = evaluate_file(path, archive=archive)["crowd"]["contradiction_types"]
+    assert target["precision"] >= floors["crowd_summedits_precision"]
+    assert target["recall"] >= floors["crowd_summedits_recall"]
