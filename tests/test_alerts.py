@@ -45,7 +45,9 @@ def add(db: Path, art: Article, claims: list[Claim]) -> list:  # type: ignore[ty
         found, links = detect(con, claims)
         upsert(con, found)
         upsert(con, links)
-        alerts = build_alerts(con, {(c.topic, c.subject_id, c.attribute, c.story_id) for c in found})
+        alerts = build_alerts(
+            con, {(c.topic, c.subject_id, c.attribute, c.story_id) for c in found}
+        )
         upsert(con, alerts)
         con.commit()
     return alerts
