@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import duckdb
 
@@ -14,12 +14,25 @@ from records import Claim, ClaimLink, Contradiction
 from warehouse.lookups import claims_by_key
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """New claims with their comparison keys, and the stored claims each key holds."""
+
+    keyed: list[tuple[Claim, Key]]
+    by_key: dict[Key, list[tuple[Claim, str]]]  # key -> stored claims and their article URL
+    urls: dict[str, str]  # claim id -> its article's canonical URL
+
+
 def detect(
     con: duckdb.DuckDBPyConnection, new_claims: Sequence[Claim]
 ) -> tuple[list[Contradiction], list[ClaimLink]]:
     """Compare new claims (already stored) with stored claims under the same comparison key."""
+    return decide(candidates(con, new_claims))
+
+
+def candidates(con: duckdb.DuckDBPyConnection, new_claims: Sequence[Claim]) -> Candidates:
+    """Look up, through the index, the stored claims under each new claim's comparison key."""
     keyed = [(c, k) for c in new_claims if (k := comparison_key(c)) is not None]
-    comparable = [c for c, _ in keyed]
     by_key: dict[Key, list[tuple[Claim, str]]] = defaultdict(list)
     urls: dict[str, str] = {}
     for claim, url in claims_by_key(con, {k for _, k in keyed}):
@@ -27,19 +40,24 @@ def detect(
         if key is not None:
             by_key[key].append((claim, url))
             urls[claim.claim_id] = url
+    return Candidates(keyed, dict(by_key), urls)
+
+
+def decide(found: Candidates) -> tuple[list[Contradiction], list[ClaimLink]]:
+    """Compare each new claim with its candidates: contradictions, and links that are not."""
     contradictions: dict[str, Contradiction] = {}
     links: dict[str, ClaimLink] = {}
-    new_ids = {c.claim_id for c in comparable}
-    for claim, key in keyed:
-        candidates = by_key[key]
+    new_ids = {c.claim_id for c, _ in found.keyed}
+    for claim, key in found.keyed:
+        others = found.by_key.get(key, [])
         if claim.value_type == "statement":
-            candidates = _best_aligned(claim, candidates)
-        for other, url in candidates:
+            others = _best_aligned(claim, others)
+        for other, url in others:
             if other.claim_id == claim.claim_id:
                 continue
             if other.claim_id in new_ids and other.claim_id < claim.claim_id:
                 continue  # each new pair once
-            same_url = bool(url) and url == urls.get(claim.claim_id)
+            same_url = bool(url) and url == found.urls.get(claim.claim_id)
             result = compare(claim, other, same_url=same_url)
             if isinstance(result, Contradiction):
                 contradictions[result.contradiction_id] = replace(result, story_id=key[2])

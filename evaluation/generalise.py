@@ -37,9 +37,7 @@ from typing import Any, Protocol
 import duckdb
 
 import detection.compare as compare_module
-from detection.compare import compare
-from detection.keys import Key, comparison_key
-from detection.pairing import _best_aligned
+from detection.pairing import Candidates, candidates, decide
 from evaluation.contradictions import (
     CACHE_DIR,
     CONTRADICTION_TYPES,
@@ -48,8 +46,7 @@ from evaluation.contradictions import (
     read_pairs,
     scores,
 )
-from records import Claim, Contradiction
-from warehouse.lookups import claims_by_key
+from records import Claim
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "contradiction"
 NEWS = SHARED / "summedits_news" / "summedits_news_evaluation.json"
@@ -84,9 +81,7 @@ class Evidence:
     """What the decision sees for one pair: each new claim's candidates, as the product found them."""
 
     pair_ids: tuple[str, str]  # stored article, new article
-    new_claims: list[tuple[Claim, Key]]
-    by_key: dict[Key, list[tuple[Claim, str]]]  # key -> stored claims and their article URL
-    urls: dict[str, str]
+    candidates: Candidates
     # what the product path found at the shipped thresholds, with the rules of collection time
     product_kinds: list[str]
 
@@ -118,36 +113,20 @@ def _capture(con: duckdb.DuckDBPyConnection, ids: list[str]) -> Evidence:
         [ids[1]],
     ).fetchall()
     claims = [Claim(**dict(zip(cols, r, strict=True))) for r in rows]
-    keyed = [(c, k) for c in claims if (k := comparison_key(c)) is not None]
-    by_key: dict[Key, list[tuple[Claim, str]]] = {}
-    urls: dict[str, str] = {}
-    for claim, url in claims_by_key(con, {k for _, k in keyed}):
-        key = comparison_key(claim)
-        if key is not None:
-            by_key.setdefault(key, []).append((claim, url))
-            urls[claim.claim_id] = url
-    return Evidence((ids[0], ids[1]), keyed, by_key, urls, [])
+    return Evidence((ids[0], ids[1]), candidates(con, claims), [])
 
 
 def rules_decision(ev: Evidence) -> list[str]:
-    """The kinds the rules find between the pair's two texts, the loop detection.pairing runs."""
-    new_ids = {c.claim_id for c, _ in ev.new_claims}
+    """The kinds the product's decision (detection.pairing.decide) finds between the two texts."""
     pair = set(ev.pair_ids)
-    found: dict[str, str] = {}
-    for claim, key in ev.new_claims:
-        candidates = ev.by_key.get(key, [])
-        if claim.value_type == "statement":
-            candidates = _best_aligned(claim, candidates)
-        for other, url in candidates:
-            if other.claim_id == claim.claim_id:
-                continue
-            if other.claim_id in new_ids and other.claim_id < claim.claim_id:
-                continue
-            same_url = bool(url) and url == ev.urls.get(claim.claim_id)
-            result = compare(claim, other, same_url=same_url)
-            if isinstance(result, Contradiction) and {claim.article_id, other.article_id} == pair:
-                found[result.contradiction_id] = result.kind
-    return list(found.values())
+    claims = {c.claim_id: c for c, _ in ev.candidates.keyed}
+    claims |= {c.claim_id: c for stored in ev.candidates.by_key.values() for c, _ in stored}
+    found, _ = decide(ev.candidates)
+    return [
+        x.kind
+        for x in found
+        if {claims[x.claim_a].article_id, claims[x.claim_b].article_id} == pair
+    ]
 
 
 @contextlib.contextmanager
