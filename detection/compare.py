@@ -8,7 +8,14 @@ import unicodedata
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
-from detection.equivalence import generalises, places, places_differ, same_name, spelling_variant
+from detection.equivalence import (
+    generalises,
+    major_city,
+    places,
+    places_differ,
+    same_name,
+    spelling_variant,
+)
 from detection.explanations import conflict, interval
 from records import Claim, ClaimLink, Contradiction, stable_id
 from extractors.antonyms import PARTICLES, antonym_table, are_antonyms, is_adjective
@@ -756,7 +763,7 @@ def statement_difference(a_text: str, b_text: str) -> tuple[str, float, str] | N
 
 
 def _cities(toks: list[_Tok]) -> set[str]:
-    """The names in a statement that can only be cities (no country or region of that name)."""
+    """The names in a statement that can only be big cities (no country or region of that name)."""
     found = set()
     for t in toks:
         if t.kind != "name":
@@ -764,7 +771,7 @@ def _cities(toks: list[_Tok]) -> set[str]:
         # the capitalised phrase when it is a place ('New York'), else the word ('Moscow
         # Russian embassy')
         name = next((n for n in (t.phrase, t.text) if n and places(n)), None)
-        if name and all(p.level == "city" for p in places(name)):
+        if name and major_city(name):
             found.add(name)
     return found
 

