@@ -16,17 +16,67 @@ from collections.abc import Iterator  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Annotated  # noqa: E402
+from typing import Annotated, Any  # noqa: E402
 
 import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.padding import Padding  # noqa: E402
 from rich.text import Text  # noqa: E402
 from rich.table import Table  # noqa: E402
+from typer.core import TyperGroup  # noqa: E402
+
+
+class UserError(Exception):
+    """What the user asked for cannot be done: one line on the console, and an exit code."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class _Debug:
+    on = False  # set by --debug (global, or sql's own) before the command runs
+
+
+def one_line(text: str) -> str:
+    """A message's first paragraph as one line (DuckDB appends the query and a caret)."""
+    head = text.strip().split("\n\n", 1)[0]
+    return " ".join(line.strip() for line in head.splitlines() if line.strip())
+
+
+def _user_error(exc: BaseException) -> tuple[str, int] | None:
+    """The line and exit code for an exception caused by the user's input; None for a bug."""
+    if isinstance(exc, UserError):
+        return str(exc), exc.code
+    if isinstance(exc, (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)):
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else str(exc), 2
+    import duckdb
+
+    if isinstance(exc, duckdb.IOException):  # another process holds the file, a full disk
+        return one_line(str(exc)), 1
+    return None
+
+
+class Commands(TyperGroup):
+    """Runs a command; a user error prints one line, its traceback only with --debug."""
+
+    # Any: the Context type lives in typer's private copy of click
+    def invoke(self, ctx: Any) -> Any:
+        """Invoke the command, turning a user error into one line and its exit code."""
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            found = _user_error(exc)
+            if found is None or _Debug.on:
+                raise
+            console.print(found[0], highlight=False, markup=False, soft_wrap=True)
+            raise typer.Exit(found[1]) from None
+
 
 app = typer.Typer(
     help="claimwatch: a news monitor that alerts when sources contradict each other.",
     no_args_is_help=True,
+    cls=Commands,
 )
 alerts_app = typer.Typer(help="List, acknowledge and resolve alerts.", no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
@@ -43,16 +93,27 @@ NotifyOption = Annotated[
 ]
 
 
+@app.callback()
+def _main(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="show the traceback when a command fails")
+    ] = False,
+) -> None:
+    """claimwatch: a news monitor that alerts when sources contradict each other."""
+    _Debug.on = debug
+
+
+def _missing_db(db: str) -> UserError:
+    return UserError(
+        f"no warehouse at {Path(db).resolve()}: pass --db FILE or set CLAIMWATCH_DB "
+        f"(`claimwatch demo` writes {DEMO_DB}, `claimwatch serve` and `run` write var/claimwatch.duckdb)"
+    )
+
+
 def _require_db(db: str) -> None:
     """Stop with one line naming the file when there is no warehouse there."""
     if not Path(db).is_file():
-        console.print(
-            f"no warehouse at {Path(db).resolve()}: pass --db FILE or set CLAIMWATCH_DB "
-            f"(`claimwatch demo` writes {DEMO_DB}, `claimwatch serve` and `run` write var/claimwatch.duckdb)",
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(1)
+        raise _missing_db(db)
 
 
 def _topic_path(topic: str, topic_file: str | None) -> Path:
@@ -73,8 +134,7 @@ def _site_for(topic: str, topic_file: str | None, site: str | None) -> Iterator[
             if "{site}" in str(exc)
             else ""
         )
-        console.print(f"{exc}{hint}", highlight=False, markup=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise UserError(f"{exc}{hint}", 2) from exc
     if site != SAMPLE_SITE:
         yield site
         return
@@ -173,15 +233,15 @@ def import_(
 
     try:
         when = datetime.fromisoformat(published) if published else None
-    except ValueError:
-        console.print(f"--published {published!r} is not an ISO 8601 date (e.g. 2021-08-22)")
-        raise typer.Exit(2) from None
+    except ValueError as exc:
+        raise UserError(
+            f"--published {published!r} is not an ISO 8601 date (e.g. 2021-08-22)", 2
+        ) from exc
     if when and when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     missing = [p for p in paths if not p.is_file()]
     if missing:
-        console.print(f"no such file: {missing[0]}", highlight=False, markup=False, soft_wrap=True)
-        raise typer.Exit(2)
+        raise UserError(f"no such file: {missing[0]}", 2)
     notes: list[str] = []
     articles, failures, claims_new, contradictions_new, alerts = import_files(
         paths, db, topic=topic, outlet=outlet, published=when, url=url, notes=notes
@@ -223,34 +283,23 @@ def sql(
 
     from warehouse.snapshots import NoSnapshotYet, refused_statement, user_connection
 
+    _Debug.on = _Debug.on or debug  # `claimwatch sql --debug` as well as `claimwatch --debug sql`
     try:
         con = user_connection(db, live=live)
-    except FileNotFoundError:
-        console.print(
-            f"no warehouse at {Path(db).resolve()}", highlight=False, markup=False, soft_wrap=True
-        )
-        raise typer.Exit(1) from None
+    except FileNotFoundError as exc:
+        raise _missing_db(db) from exc
     except NoSnapshotYet as exc:
-        console.print(str(exc), highlight=False, markup=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        raise UserError(str(exc)) from exc
     try:
         refused = refused_statement(con, query)
         if refused:
-            console.print(
-                f"claimwatch sql only reads: {refused} statements are refused",
-                highlight=False,
-                markup=False,
-                soft_wrap=True,
-            )
-            raise typer.Exit(2)
+            raise UserError(f"claimwatch sql only reads: {refused} statements are refused", 2)
         cur = con.execute(query)
         cols = [d[0] for d in cur.description or []]
         rows = cur.fetchall()
     except duckdb.Error as exc:
-        if debug:
-            raise
-        console.print(str(exc), highlight=False, markup=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        # DuckDB's message alone: its first paragraph (the query and a caret follow it)
+        raise UserError(one_line(str(exc))) from exc
     finally:
         con.close()
     if as_json:
@@ -280,10 +329,9 @@ def export(
     from warehouse.exports import export_database
     from warehouse.snapshots import read_source
 
-    _require_db(db)
     if fmt not in ("parquet", "csv"):
-        console.print(f"--format must be parquet or csv, not {fmt!r}")
-        raise typer.Exit(2)
+        raise UserError(f"--format must be parquet or csv, not {fmt!r}", 2)
+    _require_db(db)
     source, note = read_source(db, live=live)
     console.print(note, highlight=False, soft_wrap=True)
     for path in export_database(source, out_dir, fmt):
@@ -300,8 +348,15 @@ def prune(
     """Remove raw HTML older than the given age; claims and their evidence stay."""
     from warehouse.retention import parse_age, prune_raw_html
 
+    from warehouse.snapshots import refresh_snapshot
+
+    try:
+        age = parse_age(older_than)
+    except ValueError as exc:
+        raise UserError(f"--older-than: {exc}", 2) from exc
     _require_db(db)
-    n = prune_raw_html(db, parse_age(older_than))
+    n = prune_raw_html(db, age)
+    refresh_snapshot(db)  # the snapshot would otherwise keep the raw HTML just dropped
     console.print(f"removed raw HTML from {n} articles")
 
 
@@ -322,14 +377,26 @@ def report(
 ) -> None:
     """Write a self-contained HTML report of a topic: disagreements, charts, entities, run health."""
     from claimwatch.report import write_report
+    from warehouse.snapshots import read_connection
 
-    if not Path(db).is_file():
-        console.print(f"no warehouse at {db}")
-        raise typer.Exit(1)
+    _require_db(db)
+    with read_connection(db, live=True) as con:
+        topics = [
+            r[0]
+            for r in con.execute(
+                "SELECT topic FROM articles UNION SELECT topic FROM flow_runs "
+                "UNION SELECT topic FROM alerts ORDER BY 1"
+            ).fetchall()
+        ]
+    if topic not in topics:
+        raise UserError(
+            f"no topic {topic!r} in {db} (topics there: {', '.join(topics) or 'none yet'})", 2
+        )
     console.print(str(write_report(db, topic, out)))
 
 
 ALERT_COLUMNS = ("id", "state", "severity", "kind", "title", "updated")
+ALERT_STATES = ("open", "acknowledged", "resolved")
 
 
 def print_rows(cols: tuple[str, ...], rows: list[tuple[object, ...]], fmt: str = "table") -> None:
@@ -367,6 +434,8 @@ def alerts_list(
     """List alerts, newest first."""
     from warehouse.snapshots import read_connection
 
+    if state is not None and state not in ALERT_STATES:
+        raise UserError(f"--state must be one of {', '.join(ALERT_STATES)}, not {state!r}", 2)
     _require_db(db)
     with read_connection(db, live=True) as con:
         rows = con.execute(
@@ -399,13 +468,11 @@ def _set_state(alert_id: str, db: str, state: str) -> None:
         ).fetchall()
         if len(found) != 1 or not alert_id.strip():
             which = ", ".join(r[0] for r in found[:5])
-            console.print(
-                f"no alert {alert_id}"
+            raise UserError(
+                f"no alert {alert_id} (`claimwatch alerts list --db {db}` shows their ids)"
                 if not found
-                else f"{alert_id} is ambiguous: {len(found)} alerts start with it ({which})",
-                highlight=False,
+                else f"{alert_id} is ambiguous: {len(found)} alerts start with it ({which})"
             )
-            raise typer.Exit(1)
         full, topic = found[0]
         con.execute(
             "UPDATE alerts SET state = ?, updated_at = ? WHERE alert_id = ?",
@@ -429,6 +496,12 @@ def alerts_resolve(alert_id: str, db: DbOption = "var/claimwatch.duckdb") -> Non
     _set_state(alert_id, db, "resolved")
 
 
+@alerts_app.command("reopen")
+def alerts_reopen(alert_id: str, db: DbOption = "var/claimwatch.duckdb") -> None:
+    """Reopen an acknowledged or resolved alert."""
+    _set_state(alert_id, db, "open")
+
+
 @eval_app.command("ner")
 def eval_ner(
     path: Annotated[Path, typer.Argument(help="UNER-style IOB2 file")],
@@ -437,6 +510,8 @@ def eval_ner(
     """Score entity recognition (PER/ORG/LOC, exact spans) against an IOB2 file."""
     from evaluation.ner import evaluate_ner, format_ner_report
 
+    if not path.is_file():
+        raise UserError(f"no such file: {path}", 2)
     result = evaluate_ner(path)
     print(json.dumps(result) if as_json else format_ner_report(result))
 
@@ -467,16 +542,13 @@ def eval_contradictions(
     from evaluation.contradictions import evaluate_file, format_report, to_json
 
     if not path.exists():
-        console.print(f"no such file: {path}", highlight=False, markup=False, soft_wrap=True)
-        raise typer.Exit(2)
+        raise UserError(f"no such file: {path}", 2)
     try:
         result = evaluate_file(path, limit=limit, archive=archive, sample=sample, cache=cache)
     except (OSError, ValueError, KeyError, IndexError) as exc:
-        console.print(
-            f"{path}: not a labelled set this command reads ({type(exc).__name__}: {exc})",
-            highlight=False, markup=False, soft_wrap=True,
-        )  # fmt: skip
-        raise typer.Exit(2) from None
+        raise UserError(
+            f"{path}: not a labelled set this command reads ({type(exc).__name__}: {exc})", 2
+        ) from exc
     print(to_json(result) if as_json else format_report(result))
 
 
@@ -494,8 +566,7 @@ def eval_stories(
     try:
         result = evaluate(path, topic_list(topics))
     except (OSError, ValueError) as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+        raise UserError(str(exc), 2) from exc
     print(json.dumps(result) if as_json else format_report(result))
 
 
@@ -516,8 +587,7 @@ def eval_clean(
     try:
         result = run(pages_dir, gold)
     except (OSError, ValueError) as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+        raise UserError(str(exc), 2) from exc
     print(json.dumps(result) if as_json else report(result))
 
 
@@ -534,14 +604,12 @@ def serve(
 
     project = Path.cwd()
     if not (project / "prefect.yaml").exists():
-        console.print("run this from the claimwatch folder (where prefect.yaml is)")
-        raise typer.Exit(1)
+        raise UserError("run this from the claimwatch folder (where prefect.yaml is)")
     with console.status("starting the Prefect server, work pool, deployments and worker"):
         try:
             stack = start_stack(project, port=port, demo_site=demo_site)
         except ServeError as exc:
-            console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(1) from None
+            raise UserError(str(exc)) from exc
     console.print(f"Prefect UI:  {stack.ui_url}")
     console.print(f"API:         {stack.api_url}   (export PREFECT_API_URL={stack.api_url})")
     console.print(f"deployments: {', '.join(stack.deployments) or 'none'}")
@@ -585,8 +653,7 @@ def backfill(
     try:
         first, last = date.fromisoformat(since), date.fromisoformat(until) if until else None
     except ValueError as exc:
-        console.print(f"dates are YYYY-MM-DD: {exc}")
-        raise typer.Exit(2) from None
+        raise UserError(f"--since and --until are YYYY-MM-DD dates: {exc}", 2) from exc
     with _site_for(topic, topic_file, site) as site_url:
         from flows.backfill import backfill as backfill_flow
 

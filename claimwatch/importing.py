@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from claimwatch.batches import load_and_detect_batch
 from claimwatch.notify import Delivery, configured_urls, deliver
+from claimwatch.pool import StagePool, worker_count
+from claimwatch.report import report_after_change
 from records import Alert, Article, stable_id
-from extractors.claims import extract_articles
-from extractors.pipeline import load_nlp
 from warehouse.snapshots import refresh_snapshot
 from ingest.cleaning import CleanFailure, clean_page, content_hash
 from ingest.fetching import looks_binary
@@ -67,14 +68,16 @@ def import_files(
     notes: list[str] | None = None,
 ) -> tuple[list[Article], list[CleanFailure], int, int, list[Alert]]:
     """Import files into the warehouse; returns articles, failures, new claims, contradictions, alerts."""
-    nlp, _ = load_nlp()
     articles: list[Article] = []
     failures: list[CleanFailure] = []
-    for path in paths:
-        one_url = url if (url and len(paths) == 1) else None
-        result = read_article(path, topic, outlet, published, one_url)
-        (failures if isinstance(result, CleanFailure) else articles).append(result)  # type: ignore[arg-type]
-    extracted = extract_articles(articles, nlp)
+    one_url = url if len(paths) == 1 else None
+    # files are read, cleaned and extracted on one process per core (CLAIMWATCH_WORKERS);
+    # a single file is not worth starting workers for
+    with StagePool(worker_count() if len(paths) > 1 else 1) as pool:
+        read = partial(read_article, topic=topic, outlet=outlet, published=published, url=one_url)
+        for result in pool.map(read, paths):
+            (failures if isinstance(result, CleanFailure) else articles).append(result)  # type: ignore[arg-type]
+        extracted = pool.extract(articles)
     # an article whose extraction fails is skipped with its reason; the others load
     failures += [
         CleanFailure(a.url, x.error) for a, x in zip(articles, extracted, strict=True) if x.error
@@ -85,6 +88,7 @@ def import_files(
     articles, extractions = [a for a, _ in kept], [x for _, x in kept]
     claims_new, contradictions_new, alerts = load_and_detect_batch(db, articles, extractions)
     refresh_snapshot(db)
+    report_after_change(db, topic)  # a report written before shows the imported articles
     return articles, failures, claims_new, contradictions_new, alerts
 
 

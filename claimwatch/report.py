@@ -902,7 +902,7 @@ def report_url(db: str | Path, topic: str) -> str:
 
 
 def report_after_change(db: str | Path, topic: str) -> None:
-    """Rewrite a topic's report after a state change outside a run (alerts ack/resolve)."""
+    """Rewrite a topic's report, where one was written, after a change outside a run (alerts, import)."""
     if (report_dir(db, topic) / "index.html").exists():
         report_after_run(db, topic)
 

@@ -26,6 +26,7 @@ from flows.monitor import (
     fetch_articles,
     load_claims,
     record_run,
+    refresh_reads,
     run_markdown,
     select_new_items,
     send_alerts,
@@ -208,8 +209,12 @@ def backfill(
     summary.not_modified = sum(1 for f in fetches if f.outcome == "not_modified")
     summary.count_deliveries(send_alerts(db, notify))
     record_run(summary, started, fetches, "completed")
+    # sql and the report show what the backfill loaded as soon as it ends
+    report_link = refresh_reads(
+        db, config.name, bool(summary.articles_new or summary.alerts or summary.deliveries)
+    )
     create_markdown_artifact(
-        markdown=_artifact(summary, start, end),
+        markdown=_artifact(summary, start, end) + report_link,
         key=artifact_key("claimwatch-backfill", config.name),
         description="claimwatch backfill summary",
     )

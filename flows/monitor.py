@@ -15,6 +15,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
 from claimwatch.batches import load_and_detect_batch
+from claimwatch.pool import active, running, worker_count
 from claimwatch.notify import Delivery, configured_urls, deliver, delivery_lines
 
 from records import Alert, Article
@@ -117,7 +118,7 @@ def fetch_articles(
     items: list[FeedItem], topic: Topic
 ) -> tuple[list[Article], list[FetchOutcome], dict[str, tuple[int | None, int, float]]]:
     """Fetch (politely: robots.txt, per-host caps and delays) and clean a batch of article pages."""
-    return fetch_and_clean(items, topic)
+    return fetch_and_clean(items, topic, cleaner=active().clean)
 
 
 @task(name="dedupe_articles", **TRANSIENT_RETRIES)
@@ -135,8 +136,17 @@ def extract_claims(articles: list[Article]) -> tuple[list[Extraction], str]:
     return extract_articles(articles, nlp), backend
 
 
+@task(name="extract_on_workers")
+def extract_on_workers(articles: list[Article]) -> tuple[list[Extraction], str]:
+    """Extract a batch on the run's worker processes, keeping article order."""
+    pool = active()
+    return pool.extract(articles), pool.backend
+
+
 def extract_in_parallel(articles: list[Article]) -> tuple[list[Extraction], str]:
-    """Extract a batch as chunks submitted to the flow's task runner, keeping article order."""
+    """Extract a batch on the run's worker processes, else as chunks on the flow's task runner."""
+    if active().workers > 1 and articles:
+        return extract_on_workers(articles)
     chunks = [articles[i : i + EXTRACT_CHUNK] for i in range(0, len(articles), EXTRACT_CHUNK)]
     if not chunks:
         return [], ""
@@ -255,6 +265,20 @@ def run_markdown(summary: RunSummary, heading: str | None = None) -> str:
     return "\n".join(lines)
 
 
+def refresh_reads(db: str, topic: str, changed: bool) -> str:
+    """Rewrite the topic's report after a run, and the snapshot when the run changed something.
+
+    Returns the report's markdown link for the run artifact ('' when writing it failed).
+    """
+    # The report is rewritten after every run, one that loaded nothing too: its run health
+    # counts runs and tells a source gone silent, which only runs that load nothing show.
+    # The snapshot is a copy of the whole file, a cost that grows with the archive: a run
+    # that loaded nothing leaves it (at most SNAPSHOT_MAX_AGE_S old), and `sql` says its age.
+    if changed or snapshot_age_s(db) > SNAPSHOT_MAX_AGE_S:
+        refresh_snapshot(db)
+    return report_after_run(db, topic)
+
+
 @flow(
     name="monitor_topic",
     log_prints=True,
@@ -300,24 +324,28 @@ def monitor_topic(
     fetches += outcomes
     write_fetches(db, RunFetches(summary.run_id, config.name, fetches))
     written = len(fetches)
-    for i in range(0, len(fresh), BATCH_SIZE):
-        batch = fresh[i : i + BATCH_SIZE]
-        cleaned, outcomes, sizes = fetch_articles(batch, config)
-        fetches += outcomes
-        articles, outcomes = dedupe_articles(cleaned, sizes, db)
-        extractions, summary.nlp_backend = extract_in_parallel(articles)
-        articles, extractions, outcomes = settle_extractions(articles, extractions, outcomes)
-        fetches += outcomes
-        # the batch's fetch rows commit with its articles: a kill loses neither alone
-        batch_fetches = RunFetches(summary.run_id, config.name, fetches[written:], written)
-        claims_new, contradictions_new, alerts = load_claims(
-            db, articles, extractions, batch_fetches
-        )
-        written = len(fetches)
-        summary.articles_new += len(articles)
-        summary.claims_new += claims_new
-        summary.contradictions_new += contradictions_new
-        summary.alerts += alerts
+    # cleaning and extraction run on one process per core (CLAIMWATCH_WORKERS); this process
+    # fetches and is the one writer, so the rows are those of a one-process run
+    with running(worker_count() if fresh else 1):
+        for i in range(0, len(fresh), BATCH_SIZE):
+            batch = fresh[i : i + BATCH_SIZE]
+            cleaned, outcomes, sizes = fetch_articles(batch, config)
+            fetches += outcomes
+            articles, outcomes = dedupe_articles(cleaned, sizes, db)
+            extractions, backend = extract_in_parallel(articles)
+            summary.nlp_backend = backend or summary.nlp_backend
+            articles, extractions, outcomes = settle_extractions(articles, extractions, outcomes)
+            fetches += outcomes
+            # the batch's fetch rows commit with its articles: a kill loses neither alone
+            batch_fetches = RunFetches(summary.run_id, config.name, fetches[written:], written)
+            claims_new, contradictions_new, alerts = load_claims(
+                db, articles, extractions, batch_fetches
+            )
+            written = len(fetches)
+            summary.articles_new += len(articles)
+            summary.claims_new += claims_new
+            summary.contradictions_new += contradictions_new
+            summary.alerts += alerts
     summary.fetched = sum(
         1
         for f in fetches
@@ -329,17 +357,9 @@ def monitor_topic(
     if not summary.nlp_backend:
         summary.nlp_backend = load_nlp()[1]
     record_run(summary, started, fetches, "completed", written)
-    report_link = ""
-    if (
-        summary.articles_new
-        or summary.alerts
-        or summary.deliveries
-        or snapshot_age_s(db) > SNAPSHOT_MAX_AGE_S
-    ):
-        refresh_snapshot(db)
-        report_link = report_after_run(db, config.name)
-    # a run that loaded nothing keeps the last snapshot and report: rewriting them costs
-    # seconds that grow with the archive, and would be most of a no-change run's time
+    report_link = refresh_reads(
+        db, config.name, bool(summary.articles_new or summary.alerts or summary.deliveries)
+    )
     create_markdown_artifact(
         markdown=run_markdown(summary) + report_link,
         key=artifact_key("claimwatch", config.name),

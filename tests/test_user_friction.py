@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from claimwatch.cli import app
+from claimwatch.report import report_dir, write_report
 from claimwatch.notify import deliver
 from demo.site import site_dir
 from detection.alerts import severity, value_spread
@@ -109,6 +110,12 @@ def test_alert_ids_are_never_cut_and_a_unique_prefix_names_one(db_copy: Path) ->
     with read_connection(db_copy) as con:
         states = dict(con.execute("SELECT alert_id, state FROM alerts").fetchall())
     assert states[ids[0]] == "acknowledged"
+    code, out = cli("alerts", "resolve", ids[1][:8], "--db", str(db_copy))
+    assert code == 0 and f"alert {ids[1]} is now resolved" in out
+    code, out = cli("alerts", "reopen", ids[1][:8], "--db", str(db_copy))  # resolved by mistake
+    assert code == 0 and f"alert {ids[1]} is now open" in out
+    with read_connection(db_copy) as con:
+        assert dict(con.execute("SELECT alert_id, state FROM alerts").fetchall())[ids[1]] == "open"
 
 
 def test_listing_as_json_and_csv(db_copy: Path) -> None:
@@ -216,6 +223,7 @@ def test_import_delivers_like_a_run(demo_db: Path, tmp_path: Path, webhook) -> N
     db.write_bytes(demo_db.read_bytes())
     code, out = cli("import", str(tmp_path / "none.txt"), "--db", str(db))
     assert code == 2 and "no such file" in out
+    write_report(db, "panjshir", report_dir(db, "panjshir"))
     extra = tmp_path / "again.txt"
     extra.write_text(EXTRA.replace("15,000", "4,000"), encoding="utf-8")
     code, out = cli(
@@ -226,6 +234,8 @@ def test_import_delivers_like_a_run(demo_db: Path, tmp_path: Path, webhook) -> N
     assert webhook.bodies and re.search(
         r"^delivered \[\w+\] Sources disagree .* to json://", out, re.M
     )
+    # the report written before the import shows the imported figure
+    assert "4,000" in (report_dir(db, "panjshir") / "index.html").read_text(encoding="utf-8")
 
 
 # --- runs: summary, console, progress --------------------------------------------------
@@ -254,6 +264,27 @@ def test_run_with_sample_site_counts_and_reports_deliveries(
     assert "0 failed deliveries" in out and len(re.findall(r"^delivered \[", out, re.M)) == 2, out
     with read_connection(db) as con:  # a run that only delivered still refreshes the snapshot
         assert con.execute("SELECT count(*) FROM flow_runs").fetchall()[0][0] == 2
+    # a third run loads and delivers nothing: the report's run health still counts it
+    code, out = cli("run", "panjshir", "--site", "sample", "--db", db)
+    assert code == 0 and "0 new articles" in out and "0 deliveries" in out, out
+    page = (report_dir(db, "panjshir") / "index.html").read_text(encoding="utf-8")
+    assert "Last 3 runs, oldest first." in page
+    # the snapshot is left as it was, and `sql` says so
+    assert "the live file changed since" in snapshot_note(db)
+
+
+def test_backfill_as_the_readme_gives_it_refreshes_snapshot_and_report(
+    tmp_path: Path,
+    prefect_harness: None,
+) -> None:
+    db = str(tmp_path / "backfill.duckdb")
+    code, out = cli("backfill", "panjshir", "--since", "2021-08-22", "--site", "sample", "--db", db)
+    assert code == 0 and "4 new articles" in out, out
+    assert snapshot_path(db).is_file()  # `sql` reads what the backfill loaded
+    with read_connection(db) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchall() == [(4,)]
+    page = (report_dir(db, "panjshir") / "index.html").read_text(encoding="utf-8")
+    assert "Last 1 runs, oldest first." in page and page.count('id="alert-') == 2
 
 
 def test_progress_bar_carries_prefect_log_lines(tmp_path: Path) -> None:
@@ -342,3 +373,68 @@ def test_sql_says_how_old_its_snapshot_is(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["sql", "--db", str(db), "SELECT 1 AS one"])
     assert result.exit_code == 0, result.output
     assert "snapshot of" in result.stderr and "snapshot of" not in result.stdout
+
+
+# --- user errors: one line, the traceback only with --debug ---------------------------
+
+
+def _user_error_commands(db: Path, tmp_path: Path) -> list[list[str]]:
+    gone, page = str(tmp_path / "gone.duckdb"), tmp_path / "page.txt"
+    page.write_text(EXTRA, encoding="utf-8")
+    d = ["--db", str(db)]
+    return [
+        ["sql", "SELECT 1", "--db", gone],  # no warehouse file
+        ["report", "--topic", "panjshir", "--out", str(tmp_path / "r"), "--db", gone],
+        ["report", "--topic", "panjshr", "--out", str(tmp_path / "r"), *d],  # unknown topic
+        ["run", "panjshr", *d],
+        ["sql", "SELEC 1", *d],  # bad SQL
+        ["sql", "SELECT * FROM alert", *d],
+        ["alerts", "ack", "0000000", *d],  # no such alert
+        ["alerts", "resolve", "", *d],  # a prefix every alert has
+        ["alerts", "list", "--state", "closed", *d],  # bad option values
+        ["export", str(tmp_path / "x"), "--format", "xlsx", *d],
+        ["prune", "--older-than", "3 months", *d],
+        ["import", str(tmp_path / "gone.txt"), *d],  # missing import file
+        ["import", str(page), "--published", "last Tuesday", *d],
+        ["backfill", "panjshir", "--since", "22/08/2021", "--site", "sample", *d],  # bad date
+        ["backfill", "panjshir", "--since", "2021-08-22", "--until", "2021-02-30", *d],
+        ["eval", "ner", str(tmp_path / "gone.iob2")],
+    ]
+
+
+def test_each_user_error_is_one_line_and_debug_shows_its_traceback(
+    db_copy: Path, tmp_path: Path
+) -> None:
+    for command in _user_error_commands(db_copy, tmp_path):
+        result = CliRunner().invoke(app, command, env={"COLUMNS": "80"})
+        assert result.exit_code in (1, 2), (command, result.output)
+        assert isinstance(result.exception, SystemExit), (command, result.exception)
+        assert result.output.count("\n") == 1 and "Traceback" not in result.output, (
+            command,
+            result.output,
+        )
+        debug = CliRunner().invoke(app, ["--debug", *command])
+        assert debug.exception is not None and not isinstance(debug.exception, SystemExit), command
+    # sql's own --debug still lets the error through
+    sql_debug = CliRunner().invoke(app, ["sql", "SELEC 1", "--debug", "--db", str(db_copy)])
+    assert sql_debug.exception is not None and not isinstance(sql_debug.exception, SystemExit)
+
+
+def test_a_terminal_sees_one_line_and_with_debug_the_traceback(db_copy: Path) -> None:
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "claimwatch.cli", "alerts", "ack", "0000000"]
+    env = {**os.environ, "COLUMNS": "100"}
+    plain = subprocess.run(
+        [*command, "--db", str(db_copy)], capture_output=True, text=True, env=env
+    )
+    assert plain.returncode == 1 and "Traceback" not in plain.stdout + plain.stderr
+    assert plain.stdout.strip().startswith("no alert 0000000") and plain.stdout.count("\n") == 1
+    debug = subprocess.run(
+        [command[0], *command[1:3], "--debug", *command[3:], "--db", str(db_copy)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert debug.returncode == 1 and "Traceback" in debug.stdout + debug.stderr
