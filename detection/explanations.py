@@ -59,3 +59,31 @@ def conflict(a: Claim, b: Claim, kind: str, score: float, why: str) -> Contradic
         explanation=explanation,
         detected_at=datetime.now(UTC),
     )
+
+
+def refutation_conflict(ref: Claim, stated: Claim, score: float) -> Contradiction:
+    """A refutation against the report it refutes: who refuted what, where and when."""
+    first, second = sorted((ref, stated), key=lambda c: c.claim_id)
+    cue = ref.verb or "refuted"
+    if ref.polarity > 0:  # 'contrary to reports, P': P is what the refuter holds true
+        refuted = f"holds, contrary to reports ({cue}), that {ref.value_text}"
+    else:
+        refuted = f"says '{ref.value_text}' is false ({cue})"
+    explanation = (
+        f"{who(ref)} ({where(ref, stated)}) {refuted}; "
+        f"{who(stated)} ({where(stated, ref)}) reported: {stated.sentence or stated.value_text} "
+        f"- a report the refutation denies"
+    )
+    return Contradiction(
+        contradiction_id=stable_id("contradiction", first.claim_id, second.claim_id),
+        topic=ref.topic,
+        subject_id=ref.subject_id or "",
+        attribute=ref.attribute,
+        claim_a=first.claim_id,
+        claim_b=second.claim_id,
+        kind="refutation",
+        score=round(min(1.0, max(0.0, score)), 3),
+        explanation=explanation,
+        detected_at=datetime.now(UTC),
+        story_id=ref.story_id,
+    )

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 import duckdb
 
 from detection.compare import alignment, compare
+from detection import refutations
 from detection.keys import Key, comparison_key
 from records import Claim, ClaimLink, Contradiction
 from warehouse.lookups import claims_by_key
@@ -33,6 +34,9 @@ def detect(
 def candidates(con: duckdb.DuckDBPyConnection, new_claims: Sequence[Claim]) -> Candidates:
     """Look up, through the index, the stored claims under each new claim's comparison key."""
     keyed = [(c, k) for c in new_claims if (k := comparison_key(c)) is not None]
+    # a refutation meets the stated sentences of its story, whatever their keys
+    refuting, story_claims = refutations.candidates(con, new_claims)
+    keyed += refuting
     by_key: dict[Key, list[tuple[Claim, str]]] = defaultdict(list)
     urls: dict[str, str] = {}
     for claim, url in claims_by_key(con, {k for _, k in keyed}):
@@ -40,6 +44,9 @@ def candidates(con: duckdb.DuckDBPyConnection, new_claims: Sequence[Claim]) -> C
         if key is not None:
             by_key[key].append((claim, url))
             urls[claim.claim_id] = url
+    for key, rows in story_claims.items():
+        by_key[key] += rows
+        urls.update((c.claim_id, u) for c, u in rows)
     return Candidates(keyed, dict(by_key), urls)
 
 
@@ -50,7 +57,10 @@ def decide(found: Candidates) -> tuple[list[Contradiction], list[ClaimLink]]:
     new_ids = {c.claim_id for c, _ in found.keyed}
     for claim, key in found.keyed:
         others = found.by_key.get(key, [])
-        if claim.value_type == "statement":
+        if key[1] == refutations.REFUTATION:
+            refuting_claim = refutations.is_refutation(claim)
+            others = (refutations.refuted if refuting_claim else refutations.refuting)(claim, others)
+        elif claim.value_type == "statement":
             others = _best_aligned(claim, others)
         for other, url in others:
             if other.claim_id == claim.claim_id:
@@ -58,7 +68,10 @@ def decide(found: Candidates) -> tuple[list[Contradiction], list[ClaimLink]]:
             if other.claim_id in new_ids and other.claim_id < claim.claim_id:
                 continue  # each new pair once
             same_url = bool(url) and url == found.urls.get(claim.claim_id)
-            result = compare(claim, other, same_url=same_url)
+            if key[1] == refutations.REFUTATION:
+                result = refutations.decide(claim, other, same_url=same_url)
+            else:
+                result = compare(claim, other, same_url=same_url)
             if isinstance(result, Contradiction):
                 contradictions[result.contradiction_id] = replace(result, story_id=key[2])
             elif isinstance(result, ClaimLink):

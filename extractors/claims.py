@@ -15,6 +15,8 @@ from extractors.boilerplate import is_boilerplate
 from extractors.entities import EntityIndex, build_index, entity_id, place_key
 from extractors.hedges import Quantity, find_quantities
 from extractors.predicates import find_predicates
+from extractors.refutations import REFUTATION, REFUTATION_SUBJECT, find_refutations
+from extractors.refutations import refuter_attribution
 from extractors.subjects import find_owner
 
 # counted-noun lexicon -> attribute. Quantities whose noun is not here become "count of <noun>".
@@ -312,6 +314,13 @@ def extract_doc(article: Article, doc: Doc) -> Extraction:
                 high=float(age.age), unit="years",
             )  # fmt: skip
         find_predicates(doc, s_text, s_start, att, index, main_actor, make)
+        for ref in find_refutations(s_text, sent, s_start):
+            make(
+                s_text, s_start, refuter_attribution(ref, att, index, s_text, s_start),
+                (ref.content_start, ref.content_end), subject_id=REFUTATION_SUBJECT,
+                attribute=REFUTATION, value_type=REFUTATION, value_text=ref.content,
+                polarity=ref.polarity, modality="denied",
+            )  # fmt: skip
 
     return Extraction(entities, mentions, _drop_ambiguous_counts(claims))
 

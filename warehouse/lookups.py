@@ -62,3 +62,38 @@ def claims_by_key(
     return [
         (Claim(**dict(zip(_CLAIM_COLUMNS, row[:n], strict=True))), row[n] or "") for row in rows
     ]
+
+
+MAX_SENTENCES_PER_STORY = 2000
+
+
+def claims_of_stories(
+    con: duckdb.DuckDBPyConnection, story_ids: Iterable[str], per_story: int = MAX_SENTENCES_PER_STORY
+) -> list[tuple[Claim, str]]:
+    """One stored claim per stated sentence of each story (a statement where the sentence has
+    one), most recent first, with its article's canonical URL: what a refutation may refute."""
+    stories = sorted(set(story_ids))
+    if not stories:
+        return []
+    cols = ", ".join(f'c."{c}"' for c in _CLAIM_COLUMNS)
+    rows = con.execute(
+        f"""
+        SELECT {cols}, a.canonical_url FROM (
+            SELECT * FROM claims
+            WHERE story_id IN (SELECT unnest(?::VARCHAR[])) AND value_type <> 'refutation'
+            QUALIFY row_number() OVER (
+                PARTITION BY article_id, sentence
+                ORDER BY value_type = 'statement' DESC, claim_id
+            ) = 1
+        ) c
+        LEFT JOIN articles a ON a.article_id = c.article_id
+        QUALIFY row_number() OVER (
+            PARTITION BY c.story_id ORDER BY c.published DESC NULLS LAST, c.claim_id
+        ) <= ?
+        """,
+        [stories, per_story],
+    ).fetchall()
+    n = len(_CLAIM_COLUMNS)
+    return [
+        (Claim(**dict(zip(_CLAIM_COLUMNS, row[:n], strict=True))), row[n] or "") for row in rows
+    ]
