@@ -271,6 +271,7 @@ def sql(
     query: Annotated[str, typer.Argument(help="SQL to run")],
     db: DbOption = "var/claimwatch.duckdb",
     as_json: Annotated[bool, typer.Option("--json", help="print rows as JSON")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="print rows as CSV")] = False,
     live: Annotated[
         bool, typer.Option("--live", help="read the live file, not the snapshot")
     ] = False,
@@ -302,14 +303,9 @@ def sql(
         raise UserError(one_line(str(exc))) from exc
     finally:
         con.close()
-    if as_json:
-        print(json.dumps([dict(zip(cols, r, strict=True)) for r in rows], default=str, indent=2))
-        return
-    table = Table(*cols)
-    for r in rows:
-        table.add_row(*("" if v is None else str(v) for v in r))
-    console.print(table)
-    if not live:
+    fmt = "json" if as_json else "csv" if as_csv else "table"
+    print_rows(tuple(cols), rows, fmt)
+    if not live and fmt == "table":  # JSON and CSV stay data alone, whatever reads them
         from warehouse.snapshots import snapshot_note
 
         # a snapshot can be older than the live file: say so, where a pipe will not read it
@@ -408,19 +404,39 @@ def print_rows(cols: tuple[str, ...], rows: list[tuple[object, ...]], fmt: str =
         import csv
         import sys
 
-        writer = csv.writer(sys.stdout)
+        writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(cols)
         writer.writerows(["" if v is None else str(v) for v in r] for r in rows)
+        return
+    cells = [["" if v is None else str(v) for v in r] for r in rows]
+    if not cells:  # an empty table would still squeeze its headers
+        console.print(f"{', '.join(cols)}: no rows", highlight=False, markup=False)
+        return
+    # the width every header and a short word under it needs: past the screen, a table
+    # would cut its headers into pieces, so each row prints as a block of 'name: value'
+    needed = 1 + sum(
+        3 + max(len(c), min(12, max((len(r[i]) for r in cells), default=0)))
+        for i, c in enumerate(cols)
+    )
+    if needed > console.width:
+        for n, r in enumerate(cells, 1):
+            block = Table.grid(padding=(0, 2))
+            block.add_column(no_wrap=True, style="bold")
+            block.add_column(overflow="fold")  # a long value wraps under itself
+            for name, value in zip(cols, r, strict=True):
+                block.add_row(name, Text(value))
+            console.print(f"-- row {n}", highlight=False)
+            console.print(block, soft_wrap=False)
         return
     table = Table(show_lines=False)
     for i, name in enumerate(cols):
         widest = max((len(str(r[i])) for r in rows), default=len(name))
-        if name == "id" or widest <= 16:  # an id is copied into the next command: never cut
+        if name in ("id", "alert_id"):  # an id goes into the next command: never cut
             table.add_column(name, no_wrap=True, min_width=max(widest, len(name)))
-        else:
+        else:  # the other cells wrap, a long word folds
             table.add_column(name, overflow="fold")
-    for r in rows:
-        table.add_row(*("" if v is None else str(v) for v in r))
+    for r in cells:
+        table.add_row(*r)
     console.print(table, soft_wrap=False)
 
 

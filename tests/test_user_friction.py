@@ -86,7 +86,14 @@ def test_shipped_topic_without_site_says_what_to_pass(command: list[str], tmp_pa
 
 
 @pytest.mark.parametrize(
-    "command", [["export", "out"], ["alerts", "list"], ["alerts", "ack", "fa936f"], ["prune"]]
+    "command",
+    [
+        ["export", "out"],
+        ["alerts", "list"],
+        ["alerts", "ack", "fa936f"],
+        ["prune"],
+        ["sql", "SELECT 1"],
+    ],
 )
 def test_missing_warehouse_is_one_line_naming_the_file(
     command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -125,6 +132,30 @@ def test_listing_as_json_and_csv(db_copy: Path) -> None:
     code, out = cli("alerts", "list", "--csv", "--db", str(db_copy))
     lines = out.strip().splitlines()
     assert lines[0] == "id,state,severity,kind,title,updated" and len(lines) == len(rows) + 1
+
+
+def test_sql_at_80_columns_never_cuts_a_header_an_id_or_a_value(db_copy: Path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    queries = re.findall(r"```sql\n(.*?)```", readme, re.S)
+    backlog = next(q for q in queries if "FROM alerts" in q)
+    history = next(q for q in queries if "FROM flow_runs" in q)
+    code, out = cli("sql", backlog, "--db", str(db_copy))
+    assert code == 0 and all(a[0] in out for a in _alerts(db_copy)) and "…" not in out
+    code, out = cli("sql", history, "--db", str(db_copy))  # imported articles: no runs
+    assert code == 0 and out.startswith("started_at, topic, fetched, failed, articles_new,")
+    assert "contradictions_new, alerts_sent, status: no rows" in out
+    code, out = cli("sql", queries[0], "--db", str(db_copy))
+    # eight columns do not fit 80: one block per row, each header and value whole
+    with connect(db_copy, read_only=True) as con:
+        [(n,)] = con.execute("SELECT count(*) FROM contradictions").fetchall()
+    assert code == 0 and "…" not in out and out.count("-- row ") == n > 1, out
+    for header in ("kind", "subject", "attribute", "value_a", "outlet_a", "explanation"):
+        assert len(re.findall(rf"^{header} ", out, re.M)) == n, out
+    assert re.search(r"^value_b +around 9,000 *$", out, re.M)
+    result = CliRunner().invoke(app, ["sql", backlog, "--csv", "--db", str(db_copy)])
+    lines = result.stdout.splitlines()  # the snapshot's age goes to stderr
+    assert result.exit_code == 0 and lines[0] == "alert_id,state,severity,kind,title,first_seen"
+    assert len([ln for ln in lines if HEX_ID.match(ln)]) == len(_alerts(db_copy))
 
 
 def test_export_reads_the_snapshot_and_says_so(db_copy: Path, tmp_path: Path) -> None:
