@@ -12,14 +12,17 @@ from bench.corpus import CorpusMissing, articles_dir
 from bench.suite import QUICK, REPO, Config, run_suite
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmarks and write their outputs; returns the exit status."""
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Read the command line; out is where the outputs go (a quick run's never the committed ones)."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
         "--quick", action="store_true", help="tiny sizes: checks that the suite runs"
     )
     parser.add_argument(
-        "--out", type=Path, default=REPO, help="folder for BENCHMARKS.md (bench/ files go under it)"
+        "--out",
+        type=Path,
+        default=None,  # resolved below: a default of REPO made every quick run overwrite it
+        help="folder for BENCHMARKS.md (bench/ files go under it)",
     )
     parser.add_argument(
         "--command", default="make bench", help="the command to record in the report"
@@ -28,8 +31,18 @@ def main(argv: list[str] | None = None) -> int:
         "--report-only", action="store_true", help="rewrite the report from bench/results.json"
     )
     args = parser.parse_args(argv)
+    if args.out is None:
+        # a quick run never overwrites the committed report
+        quick = args.quick and not args.report_only
+        args.out = REPO / "var" / "bench-quick" if quick else REPO
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks and write their outputs; returns the exit status."""
+    args = parse_args(argv)
     if args.report_only:  # after editing bench/notes.md, without measuring again
-        out = args.out or REPO
+        out = args.out
         write_outputs(json.loads((out / "bench" / "results.json").read_text(encoding="utf-8")), out)
         return 0
     try:
@@ -38,8 +51,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipping the benchmarks: {exc}", file=sys.stderr)
         return 0
     config = QUICK if args.quick else Config()
-    # a quick run never overwrites the committed report
-    args.out = args.out or (REPO / "var" / "bench-quick" if args.quick else REPO)
     if args.out != REPO:
         config = replace(config, workdir=args.out / "work")
     results = run_suite(config, command=args.command)

@@ -180,9 +180,14 @@ def demo(db: DbOption = DEMO_DB) -> None:
         console.print(
             "\n(no notification URLs configured: set CLAIMWATCH_APPRISE_URLS to deliver alerts)"
         )
-    console.print(f"\nDuckDB file: {Path(db).resolve()}")
-    console.print(f"Report (open in a browser): {report_dir(db, 'panjshir') / 'index.html'}")
-    console.print(f'Try: claimwatch sql --db {db} "SELECT kind, explanation FROM contradictions"')
+    console.print(f"\nDuckDB file: {Path(db).resolve()}", soft_wrap=True)
+    console.print(
+        f"Report (open in a browser): {report_dir(db, 'panjshir') / 'index.html'}", soft_wrap=True
+    )
+    console.print(  # one line whatever the width: it is copied as it stands
+        f'Try: claimwatch sql --db {db} "SELECT kind, explanation FROM contradictions"',
+        soft_wrap=True,
+    )
 
 
 @app.command()

@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from bench.__main__ import write_outputs
+from bench.__main__ import REPO, parse_args, write_outputs
 from bench.suite import QUICK, run_suite
 
 
@@ -20,3 +20,10 @@ def test_bench_suite_runs_on_a_handful_of_pages(shared: Path, tmp_path: Path) ->
     assert saved["e2e_pages"] == 4
     assert (tmp_path / "bench" / "throughput.png").stat().st_size > 1000
     assert "## Against the targets" in (tmp_path / "BENCHMARKS.md").read_text()
+
+
+def test_a_quick_run_never_overwrites_the_committed_report() -> None:
+    # `claimwatch bench --quick` once rewrote BENCHMARKS.md with its tiny sizes
+    assert parse_args(["--quick"]).out == REPO / "var" / "bench-quick"
+    assert parse_args([]).out == REPO
+    assert parse_args(["--quick", "--out", "x"]).out == Path("x")
