@@ -145,8 +145,12 @@ def _date_without_urls(html: str) -> str | None:
 def _page_date(date: str | None, html: str, url: str) -> str | None:
     if not date:
         return None
-    urls = [url] + re.findall(r"""(?:href|content)=["']([^"']*\d{4}[^"']*)["']""", html[:200_000])
-    if not any(date[:4] in u for u in urls):
+    # one search for the year inside an attribute value, not a list of every value with four
+    # digits (that list took about 80 ms a page on the benchmark pages, more than a third of
+    # trafilatura's own time)
+    year = re.escape(date[:4])
+    in_page = re.search(rf"""(?:href|content)=["'][^"']*?{year}[^"']*["']""", html[:200_000])
+    if date[:4] not in url and not in_page:
         return date  # no address of the page holds the year: the date is not from one
     return _date_without_urls(html)
 
@@ -245,4 +249,30 @@ def clean_page(
         fetched_at=datetime.now(UTC),
         source_key=site,
         raw_html=doc.html if keep_html else None,
+    )
+
+
+@dataclass(frozen=True)
+class CleanJob:
+    """One fetched page to clean: the arguments of clean_page."""
+
+    content: bytes
+    url: str
+    topic: str
+    final_url: str | None = None
+    outlet: str | None = None
+    feed_published: datetime | None = None
+    headers: dict[str, str] | None = None
+
+
+def clean_job(job: CleanJob) -> Article | CleanFailure:
+    """Clean one page as described by a job (what a worker process runs)."""
+    return clean_page(
+        job.content,
+        job.url,
+        job.topic,
+        final_url=job.final_url,
+        outlet=job.outlet,
+        feed_published=job.feed_published,
+        headers=job.headers,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -12,7 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from records import Article, stable_id
-from ingest.cleaning import CleanFailure, clean_page
+from ingest.cleaning import CleanFailure, CleanJob, clean_job
 from ingest.conditional import SourceState, items_digest, load_states, request_headers, save_states
 from ingest.dedup import link_syndicated, store_fingerprints
 from ingest.discovery import discover
@@ -272,20 +272,28 @@ async def _fetch_pages(items: list[FeedItem], topic: Topic, allow: Sequence[str]
         return list(await asyncio.gather(*(fetcher.fetch(i.url, ARTICLE_TYPES) for i in items)))
 
 
+def clean_in_order(jobs: Sequence[CleanJob]) -> list[Article | CleanFailure]:
+    """Clean pages one after another in this process."""
+    return [clean_job(j) for j in jobs]
+
+
 def fetch_and_clean(
-    items: list[FeedItem], topic: Topic, allow: Sequence[str] = ()
+    items: list[FeedItem],
+    topic: Topic,
+    allow: Sequence[str] = (),
+    cleaner: Callable[[Sequence[CleanJob]], list[Article | CleanFailure]] = clean_in_order,
 ) -> tuple[list[Article], list[FetchOutcome], Sizes]:
-    """Fetch and clean a batch of article pages; every page ends as an article or an outcome row."""
+    """Fetch and clean a batch of article pages; every page ends as an article or an outcome row.
+
+    `cleaner` cleans the fetched pages and returns the results in order (a process pool's).
+    """
     pages = asyncio.run(_fetch_pages(items, topic, allow))
     articles: list[Article] = []
     outcomes: list[FetchOutcome] = []
     sizes: Sizes = {}
-    for item, page in zip(items, pages, strict=True):
-        if not page.ok:
-            outcomes.append(_failed(page, "article"))
-            continue
-        size = len(page.content)
-        result = clean_page(
+    fetched = [(item, page) for item, page in zip(items, pages, strict=True) if page.ok]
+    jobs = [
+        CleanJob(
             page.content,
             page.url,
             topic.name,
@@ -294,6 +302,15 @@ def fetch_and_clean(
             feed_published=item.published,
             headers=page.headers,
         )
+        for item, page in fetched
+    ]
+    cleaned = iter(cleaner(jobs))
+    for item, page in zip(items, pages, strict=True):
+        if not page.ok:
+            outcomes.append(_failed(page, "article"))
+            continue
+        size = len(page.content)
+        result = next(cleaned)
         if isinstance(result, CleanFailure):
             outcomes.append(
                 FetchOutcome(
