@@ -110,6 +110,8 @@ def question(attribute: str, subject: str | None, sentences: list[str]) -> str:
             asked = f"what {subject} {written}" if subject else f"what was {written}"
         lead = "" if subject else _lead_in(written, sentences)
         return f"{asked} (“{lead}”)" if lead else asked
+    if attribute == "refutation":  # a denial against the report it denies, any subject
+        return "whether a report holds that another report denies"
     if attribute.startswith("count of "):
         attribute = "number of " + attribute[len("count of ") :]
     place = re.fullmatch(r"location relative to (.+)", attribute)

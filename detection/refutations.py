@@ -31,10 +31,12 @@ _PRONOUN_START = re.compile(r"^(?:he|she|they|we|i|it|his|her|their)\b", re.I)
 _IMPLICIT_START = re.compile(r"^(?:any|ever|\w+ing)\b", re.I)
 _NEGATORS = {"not", "n't", "never", "no", "nobody", "none", "nothing", "neither", "nor"}
 # a sentence that itself calls its content a rumour or a guess ('was among those rumored to
-# be Deep Throat') asserts nothing a denial could contradict: both agree the rumour existed
+# be Deep Throat', 'was occasionally identified as') asserts nothing a denial could
+# contradict: both agree the rumour existed
 _RUMOURED = re.compile(
     r"\b(?:rumou?r\w*|speculat\w*|suggest\w*|could have been|might have been|may have been"
-    r"|candidates?|guess\w*|conjectur\w*|theor(?:y|ies|ised|ized))\b",
+    r"|candidates?|guess\w*|conjectur\w*|theor(?:y|ies|ised|ized)|identified as|believed to"
+    r"|thought to|said to be)\b",
     re.I,
 )
 
@@ -82,7 +84,10 @@ def _plain_words(text: str) -> set[str]:
 
 
 def _negated(text: str) -> bool:
-    return any(t.kind == "neg" or t.lower in _NEGATORS for t in _tokens(text))
+    return any(
+        t.kind == "neg" or t.lower in _NEGATORS or t.lower.endswith(("n't", "n’t"))
+        for t in _tokens(text)
+    )
 
 
 def _required_name(ref: Claim) -> str | None:

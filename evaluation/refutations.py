@@ -211,6 +211,9 @@ def stream_figures(
         "within_event": len(within),
         "judged_within_event": len(verdicts),
         "judged_precision": round(sum(verdicts) / len(verdicts), 4) if verdicts else None,
+        "judged_true": sum(verdicts),
+        # ECB+ says these report two different events: false by the gold, listed to read
+        "cross_event_keys": sorted(r.key for r in found if r not in within),
         "sample": [
             {"key": r.key, "explanation": explanations.get(r.contradiction_id, "")}
             for r in unjudged[:sample]
@@ -254,8 +257,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             f"ECB+ stream ({st['documents']} documents): {st['refutation_claims']} refutation "
             f"claims, {st['refutation_contradictions']} refutation contradictions "
             f"({st['within_event']} within one event, {st['cross_event']} across events); "
-            f"judged precision {st['judged_precision']} on {st['judged_within_event']}"
+            f"judged precision {st['judged_precision']} ({st['judged_true']} true of "
+            f"{st['judged_within_event']} judged)"
         )
+        for key in st["cross_event_keys"]:
+            print(f"  across events: {key}")
         for item in st["sample"]:
             print(f"- {item['key']}\n  {item['explanation']}")
     return out
