@@ -64,7 +64,7 @@ _CLAUSE_END_RE = re.compile(
     r"|\s+and\s+(?:said|says|told|added|insisted|stayed|reacted)\b"
     r"|,?\s*[\"”]\s*,?\s*(?:said|says|told|added|\w+\s+said)\b|,\s*[\"”]"
     r"|,\s+(?=[A-Z][\w.'’-]*\s+(?:has|have|had|was|were|is|are|said|says|would|will)\b)"
-    r"|;|:|\s[-–—]\s|[.!?]\s*[\"”’']?\s*$",
+    r"|[\"”]\s*,?\s*(?:and|but)\b|;|:|\s[-–—]\s|[.!?]\s*[\"”’']?\s*$",
     re.I,
 )
 _NEGATED_CUE_RE = re.compile(
@@ -91,7 +91,7 @@ _DENIABLE = {
 }  # fmt: skip
 _FALSE_WORDS = (
     r"hoax(?:es)?|fakes?|false|untrue|unfounded|baseless|bogus|fabricated|a fabrication|misleading"
-    r"|incorrect|not true|wrong|groundless|a lie|lies|erroneous|inaccurate|debunked"
+    r"|incorrect|not true|groundless|a lie|lies|erroneous|inaccurate|debunked"
 )
 # 'X is/was/turned out to be a hoax'
 _PREDICATIVE_RE = re.compile(
@@ -104,7 +104,7 @@ _PREDICATIVE_RE = re.compile(
 # 'unfounded reports that P', 'false claims of P', 'false rumours ... about P'
 _FALSE_CLAIM_RE = re.compile(
     rf"\b(?P<false>false|untrue|unfounded|baseless|bogus|fabricated|fake|debunked|discredited"
-    rf"|groundless|erroneous|inaccurate|misleading)\s+(?P<noun>{CLAIM_NOUNS}|news)\b",
+    rf"|groundless|erroneous|inaccurate|misleading)\s+(?P<noun>{CLAIM_NOUNS}|news|pretext)\b",
     re.I,
 )
 # 'contrary to what has been reported', 'contrary to initial estimates', 'contrary to reports'
@@ -129,6 +129,7 @@ _PRONOUN_SUBJECT = {
     "it", "this", "that", "these", "those", "they", "he", "she", "two", "both", "all", "which",
     "what", "everything", "anything", "some", "one", "none",
 }  # fmt: skip
+_ANAPHORIC_DETERMINERS = {"this", "that", "these", "those", "their", "his", "her", "its", "such"}
 _CLAUSE_START_RE = re.compile(
     r"(?:^|[,;:]\s+|\b(?:after|when|because|since|while|although|though|but|and|that)\s+)", re.I
 )
@@ -308,6 +309,10 @@ def find_refutations(text: str, sent: Span | None = None, sent_start: int = 0) -
         words = subject.strip().split()
         if not words or words[0].lower() in {"whatever", "whichever"}:
             continue
+        if len(words) <= 3 and words[0].lower().strip("\"“‘'(") in _ANAPHORIC_DETERMINERS:
+            continue  # 'this information is false', 'their memories were wrong'
+        if re.search(r"\b(?:say|says|said|claim|claims|insist|insists)\s+(?:that\s+)?", subject):
+            continue  # 'witnesses say that the account is false': whose account is elsewhere
         claim_noun = _CLAIM_NOUN_RE.search(subject)
         if claim_noun and words[-1].lower() not in {"it", "this"}:
             # 'the allegations were ... unfounded': the claim's content, if the sentence says
