@@ -12,16 +12,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 
 def draw(results: dict[str, Any], path: Path) -> Path:
-    """Draw the two panels into a PNG at `path`."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
+    """Draw the three panels into a PNG at `path`."""
+    fig, (left, right, memory) = plt.subplots(1, 3, figsize=(18, 4.8))
     rates = dict(results.get("stage_articles_per_s", {}))
     labels = [f"stage: {k}" for k in rates]
     values = list(rates.values())
     for key, label in (
         ("e2e_articles_per_s", "whole pipeline"),
         ("flow_articles_per_s", "monitor_topic flow"),
-        ("trafilatura_articles_per_s", "bare trafilatura (1 proc)"),
-        ("trafilatura_2proc_articles_per_s", "bare trafilatura (2 procs)"),
+        ("trafilatura_articles_per_s", "bare trafilatura (same procs)"),
+        ("trafilatura_1proc_articles_per_s", "bare trafilatura (1 proc)"),
     ):
         if key in results:
             labels.append(label)
@@ -57,6 +57,17 @@ def draw(results: dict[str, Any], path: Path) -> Path:
         right.set_ylabel("ms per batch of 100 new claims (log)")
         right.set_title("Claim check cost vs stored claims")
         right.legend(fontsize=8)
+    checkpoints = results.get("memory", {}).get("checkpoints", [])
+    if checkpoints:
+        done = [c["articles"] for c in checkpoints]
+        memory.plot(done, [c["rss_mb"] for c in checkpoints], "o-", label="RSS")
+        memory.plot(done, [c["peak_rss_mb"] for c in checkpoints], "s--", label="peak RSS so far")
+        memory.axhline(1536, color="grey", linestyle="--", linewidth=1, label="target 1,536 MB")
+        memory.set_xlabel("articles processed")
+        memory.set_ylabel("MB")
+        memory.set_ylim(bottom=0)
+        memory.set_title("Memory against articles (extract + load, one process)")
+        memory.legend(fontsize=8)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

@@ -15,7 +15,7 @@ import pyarrow as pa
 from bench.timing import median
 from detection.pairing import detect
 from records import Article, Claim
-from warehouse.loading import arrow_schema
+from warehouse.loading import arrow_schema, upsert
 from warehouse.lookups import claims_by_key
 from detection.keys import comparison_key
 from warehouse.store import connect
@@ -46,6 +46,8 @@ class GrowthPoint:
     zipf_detect_s: float
     zipf_matched: int
     lookups: list[float] = field(default_factory=list)
+    load_s: float = 0.0  # one batch of new claims upserted and committed on the run's connection
+    checkpoint_s: float = 0.0  # CHECKPOINT after those batches, timed on its own
 
 
 def _zipf(rng: np.random.Generator, n: int, vocabulary: int, s: float = 1.1) -> np.ndarray:
@@ -200,6 +202,17 @@ def grow(
             zipf_matched = len(
                 claims_by_key(con, [k for c in zipf_batch if (k := comparison_key(c))])
             )
+            loads: list[float] = []
+            for r in range(repeats):
+                fresh = [replace(c, claim_id=f"load{size}-{r}-{c.claim_id}") for c in zipf_batch]
+                t = time.perf_counter()
+                con.begin()
+                upsert(con, fresh)
+                con.commit()
+                loads.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            con.execute("CHECKPOINT")
+            checkpoint_s = time.perf_counter() - t
             points.append(
                 GrowthPoint(
                     stored,
@@ -209,6 +222,8 @@ def grow(
                     median(zipf),
                     zipf_matched,
                     lookups,
+                    median(loads),
+                    checkpoint_s,
                 )
             )
     return points, build_s

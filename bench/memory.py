@@ -18,14 +18,14 @@ import psutil
 
 from bench.workers import emit
 from records import Article, stable_id
-from extractors.claims import extract_article
+from extractors.claims import extract_articles
 from extractors.pipeline import load_nlp
 from claimwatch.batches import load_and_detect_batch
 from flows.monitor import BATCH_SIZE
 from ingest.cleaning import content_hash
 from ingest.urls import canonical_url
 
-CHECKPOINT_EVERY = 500
+CHECKPOINT_EVERY = 250
 
 
 def varied(articles: Sequence[Article], count: int) -> Iterator[Article]:
@@ -46,7 +46,18 @@ def varied(articles: Sequence[Article], count: int) -> Iterator[Article]:
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+    """This process's own peak RSS since it started (VmHWM), in MB.
+
+    Not getrusage's ru_maxrss: Linux carries that figure across fork and exec, so a worker
+    started by a large parent reports the parent's peak (the 2.5 GB the report once showed
+    was the suite's own process, which holds every page of three passes).
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text(encoding="utf-8").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB where no /proc
 
 
 def process(
@@ -56,7 +67,9 @@ def process(
     proc = psutil.Process()
     nlp, backend = load_nlp()
     after_load_mb = proc.memory_info().rss / 2**20
-    checkpoints: list[dict[str, float]] = []
+    checkpoints: list[dict[str, float]] = [
+        {"articles": 0, "seconds": 0.0, "rss_mb": after_load_mb, "peak_rss_mb": _peak_mb()}
+    ]
     done = 0
     start = time.perf_counter()
     stream = varied(articles, target)
@@ -64,7 +77,7 @@ def process(
         batch = [a for _, a in zip(range(BATCH_SIZE), stream, strict=False)]
         if not batch:
             break
-        load_and_detect_batch(str(db), batch, [extract_article(a, nlp) for a in batch])
+        load_and_detect_batch(str(db), batch, extract_articles(batch, nlp))
         done += len(batch)
         if done % CHECKPOINT_EVERY == 0 or done >= target:
             checkpoints.append({

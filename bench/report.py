@@ -45,8 +45,9 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
     rss = _get(results, "peak_rss_mb")
     words = _get(results, "extraction_words_per_s")
     n_mem = results.get("memory_articles", 0)
+    procs = results.get("e2e_processes", 1)
     add(
-        "end-to-end articles/s (stage functions, 1 process)",
+        f"end-to-end articles/s (stage functions, clean + extract on {procs} processes)",
         e2e,
         ".1f",
         "≥ 12",
@@ -79,6 +80,14 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
         ".2f",
         "≤ 2",
         lookup is not None and lookup <= 2,
+    )
+    load_ratio = _get(results, "load_ratio_1m_10k")
+    add(
+        "batch load time, 1M / 10k stored claims (one connection)",
+        load_ratio,
+        ".2f",
+        "≤ 1.3",
+        load_ratio is not None and load_ratio <= 1.3,
     )
     add(
         "bulk load, claim rows/s (upsert)",
@@ -122,7 +131,7 @@ def markdown(results: dict[str, Any], chart: str | None) -> str:
         "",
         "Every figure is measured in one run against a reference on the same input (bare trafilatura",
         "on the same pages, the same lookup at 10k and 1M stored claims, executemany on the same rows),",
-        "so the ratios hold on a noisy shared machine; times are medians of repeated runs.",
+        "so the ratios hold on a noisy shared machine; times are medians of repeated runs (3 unless said).",
         "This file is written by the benchmark; edit `bench/notes.md` for the closing notes.",
         "",
         f"- command: `{results['command']}` ({results.get('duration_s', 0) / 60:.1f} min)",
@@ -146,8 +155,10 @@ def markdown(results: dict[str, Any], chart: str | None) -> str:
         lines += ["", "## End to end", "",
                   f"{n} real pages (fundus and newspaper4k test pages) served from 127.0.0.1 behind {results.get('e2e_feeds', '')} "
                   f"generated RSS feeds; {results['e2e_articles']} articles cleaned, {results['e2e_claims']} claims loaded per pass; "
-                  f"{len(results['e2e_runs_s'])} passes, each into a fresh DuckDB file; one process "
-                  "(the stage functions run in one process, so bare trafilatura runs with one too).", ""]  # fmt: skip
+                  f"{len(results['e2e_runs_s'])} passes, each into a fresh DuckDB file; clean and extract on "
+                  f"{results.get('e2e_processes', 1)} worker processes (`claimwatch.pool.StagePool`, as the product runs), "
+                  "fetch and load+detect in the main process; bare trafilatura runs on the same number of "
+                  "processes in the same pass.", ""]  # fmt: skip
         rows = [[s, f"{results['stage_seconds'][s]:.2f}", f"{results['stage_seconds'][s] / total:.0%}",
                  f"{results['stage_articles_per_s'][s]:,.1f}"] for s in results["stage_seconds"]]  # fmt: skip
         rows.append(
@@ -158,22 +169,32 @@ def markdown(results: dict[str, Any], chart: str | None) -> str:
                 f"**{results['e2e_articles_per_s']:.1f}**",
             ]
         )
+        procs = results.get("e2e_processes", 1)
         rows.append(
             [
-                "bare `trafilatura.extract`, 1 process",
+                f"bare `trafilatura.extract`, {procs} processes",
                 "",
                 "",
                 f"{results['trafilatura_articles_per_s']:.1f}",
             ]
         )
-        rows.append(
-            [
-                "bare `trafilatura.extract`, 2 processes",
-                "",
-                "",
-                f"{results['trafilatura_2proc_articles_per_s']:.1f}",
-            ]
-        )
+        if "trafilatura_1proc_articles_per_s" in results:
+            rows.append(
+                [
+                    "bare `trafilatura.extract`, 1 process",
+                    "",
+                    "",
+                    f"{results['trafilatura_1proc_articles_per_s']:.1f}",
+                ]
+            )
+            rows.append(
+                [
+                    "our clean stage alone (`clean_page`), 1 process",
+                    f"{results['clean_1proc_s']:.2f}",
+                    "",
+                    f"{results['clean_1proc_articles_per_s']:.1f}",
+                ]
+            )
         if "flow_articles_per_s" in results:
             rows.append(
                 [
@@ -184,8 +205,11 @@ def markdown(results: dict[str, Any], chart: str | None) -> str:
                 ]
             )
         lines += _table(["stage", "seconds (median)", "share", "articles/s"], rows)
-        lines += ["", f"Limiting stage: **{results['limiting_stage']}**. Ratio to bare trafilatura: "
-                  f"{results['e2e_ratio']:.2f} (median of per-pass ratios)."]  # fmt: skip
+        lines += ["", f"Limiting stage: **{results['limiting_stage']}**. Ratio to bare trafilatura on "
+                  f"{results.get('e2e_processes', 1)} processes: **{results['e2e_ratio']:.2f}** (median of per-pass ratios)."]  # fmt: skip
+        if "clean_1proc_over_bare" in results:
+            lines += ["", f"The clean stage alone on one process costs **{results['clean_1proc_over_bare']:.2f}x** "
+                      "bare trafilatura on one process (same pages, same pass)."]  # fmt: skip
     if "flow" in results:
         f = results["flow"]
         lines += ["", "## Prefect flow and the incremental run", "",
@@ -212,7 +236,8 @@ def markdown(results: dict[str, Any], chart: str | None) -> str:
                   "attributes (30), 8 claims per article, with articles rows for the join. *Probe batch*: 100 new",
                   "claims on keys that hold 10 stored claims at every size (isolates the index).",
                   "*Hot batch*: 100 new claims drawn from the same Zipf distribution (matches grow with the archive).", ""]  # fmt: skip
-        rows = [[f"{p['stored']:,}", _ms(p["lookup_s"]), _ms(p["detect_s"]), str(p["matched"]), _ms(p["zipf_detect_s"]), f"{p['zipf_matched']:,}"]
+        rows = [[f"{p['stored']:,}", _ms(p["lookup_s"]), _ms(p["detect_s"]), str(p["matched"]), _ms(p["zipf_detect_s"]), f"{p['zipf_matched']:,}",
+                 _ms(p.get("load_s", 0.0)), _ms(p.get("checkpoint_s", 0.0))]
                 for p in results["growth"]]  # fmt: skip
         lines += _table(
             [
@@ -222,12 +247,19 @@ def markdown(results: dict[str, Any], chart: str | None) -> str:
                 "matched",
                 "hot detect ms",
                 "hot matched",
+                "batch load ms",
+                "checkpoint ms",
             ],
             rows,
         )
         lines += ["", f"Ratios 1M / 10k: lookup **{results['lookup_ratio_1m_10k']:.2f}**, probe detect "
                   f"{results['detect_ratio_1m_10k']:.2f}, hot detect {results['zipf_detect_ratio_1m_10k']:.2f}. "
                   f"Building the tables took {results['growth_build_s']:.1f} s."]  # fmt: skip
+        if "load_ratio_1m_10k" in results:
+            lines += ["", "*Batch load*: the hot batch's 100 claims upserted and committed as new rows on the run's one "
+                      "connection (median of the repeats); *checkpoint*: one `CHECKPOINT` after those batches, timed "
+                      f"on its own. Ratios 1M / 10k: batch load **{results['load_ratio_1m_10k']:.2f}**, checkpoint "
+                      f"{results['checkpoint_ratio_1m_10k']:.2f}."]  # fmt: skip
     if "load" in results:
         ld = results["load"]
         lines += ["", "## Load", "",
@@ -238,10 +270,11 @@ def markdown(results: dict[str, Any], chart: str | None) -> str:
     if "memory" in results:
         mem = results["memory"]
         lines += ["", "## Memory, disk and extraction speed", "",
-                  f"Extract + load (`extract_article`, `load_and_detect_batch`, batches of 50) of real articles cycled with a "
+                  f"Extract + load (`extract_articles`, `load_and_detect_batch`, batches of 50) of real articles cycled with a "
                   f"varied closing paragraph, raw HTML kept, in a fresh process: {mem['articles']:,} of {mem['target']:,} "
                   f"articles in {mem['seconds']:.0f} s ({mem['articles_per_s']:.1f}/s; the run is capped by time). "
-                  f"Peak RSS **{mem['peak_rss_mb']:,.0f} MB** (after loading the model: {mem['rss_after_model_mb']:,.0f} MB). "
+                  f"Peak RSS **{mem['peak_rss_mb']:,.0f} MB** (the process's own high-water mark, VmHWM; after loading the model: "
+                  f"{mem['rss_after_model_mb']:,.0f} MB). "
                   f"DuckDB file: **{results['disk_mb_per_10k_articles']:,.0f} MB per 10k articles** (raw HTML included).", ""]  # fmt: skip
         rows = [
             [
@@ -257,6 +290,20 @@ def markdown(results: dict[str, Any], chart: str | None) -> str:
         lines += ["", f"Extraction on one core (one-thread numeric libraries, pinned to one CPU): {ex['articles']} English "
                   f"articles, {ex['words']:,} words, **{ex['words_per_s']:,.0f} words/s** (median of {len(ex['runs_s'])}; "
                   f"backend {ex['backend']}, model load {ex['model_load_s']:.1f} s; {ex['claims']:,} claims, {ex['entities']:,} entities)."]  # fmt: skip
+    if "parallel" in results:
+        par = results["parallel"]
+        one = par["one_process_s"]
+        lines += ["", f"## Extraction on {par['processes']} processes, three ways", "",
+                  f"{par['articles']} English articles ({par['words']:,} words), extracted by `extract_articles` in one process, "
+                  f"then on {par['processes']} processes three ways; each must give the one-process claims.", ""]  # fmt: skip
+        rows = [["one process", f"{one:.1f}", "1.00", "reference"],
+                ["spaCy `nlp.pipe(n_process=...)`, claim rules in the parent", f"{par['spacy_n_process_s']:.1f}",
+                 f"{one / par['spacy_n_process_s']:.2f}", str(par["spacy_n_process_same"])],
+                [f"`StagePool` (ProcessPoolExecutor, forkserver with the model preloaded; start {par['pool_start_s']:.1f} s once per run)",
+                 f"{par['pool_s']:.1f}", f"{one / par['pool_s']:.2f}", str(par["pool_same"])],
+                ["Prefect `ProcessPoolTaskRunner` (a flow of extract_claims tasks)", f"{par['prefect_s']:.1f}",
+                 f"{one / par['prefect_s']:.2f}", str(par["prefect_same"])]]  # fmt: skip
+        lines += _table(["way", "seconds", "speed-up", "same claims"], rows)
     if "profile" in results:
         p = results["profile"]
         lines += ["", "## Profile (pyinstrument, one end-to-end pass)", "",

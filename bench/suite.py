@@ -32,8 +32,9 @@ class Config:
     load_rows: int = 100_000
     executemany_rows: int = 1_000
     memory_target: int = 10_000
-    memory_budget_s: float = 150.0
+    memory_budget_s: float = 240.0
     extraction_repeats: int = 3
+    parallel_articles: int = 30
     flow: bool = True
     subprocesses: bool = True
     profile: bool = True
@@ -52,30 +53,40 @@ def _log(message: str) -> None:
 
 
 def measure_e2e(config: Config, results: dict[str, Any]) -> list[Any]:
-    """Stage-by-stage pipeline passes against bare trafilatura, interleaved; returns cleaned articles."""
+    """Stage-by-stage pipeline passes against bare trafilatura, interleaved; returns cleaned articles.
+
+    The pipeline cleans and extracts on one worker per core, as the product does; bare
+    trafilatura runs with the same number of processes in the same pass.
+    """
+    from claimwatch.pool import worker_count
+
+    workers = worker_count()
     pages = load_pages(limit=config.pages)
     passes: list[e2e.PipelinePass] = []
+    bare_n: list[float] = []
     bare1: list[float] = []
-    bare2: list[float] = []
+    clean1: list[float] = []
     cleaned: list[Any] = []
     with serve(pages, feeds=config.feeds) as site:
         for i in range(config.repeats):
             db = config.workdir / f"e2e-{i}.duckdb"
-            run = e2e.run_pipeline(site, db, keep=True)
+            run = e2e.run_pipeline(site, db, keep=True, workers=workers)
             passes.append(run)
+            bare_n.append(e2e.bare_trafilatura(run.bodies, processes=workers))
             bare1.append(e2e.bare_trafilatura(run.bodies, processes=1))
-            if not bare2:  # context only: the two-process reference once is enough
-                bare2.append(e2e.bare_trafilatura(run.bodies, processes=2))
+            if not clean1:  # the clean stage alone on one process, beside bare trafilatura's
+                clean1.append(e2e.clean_one_process(run.bodies))
             cleaned = run.cleaned
             _log(
-                f"e2e pass {i + 1}: {run.pages} pages in {run.total_s:.1f}s, bare trafilatura {bare1[-1]:.1f}s"
+                f"e2e pass {i + 1}: {run.pages} pages in {run.total_s:.1f}s on {workers} workers, "
+                f"bare trafilatura {bare_n[-1]:.1f}s ({workers} procs), {bare1[-1]:.1f}s (1 proc)"
             )
         if config.profile:
             from bench.profiling import profile
 
             with serve(
                 pages[::2], feeds=max(1, config.feeds // 2)
-            ) as half:  # half the pages suffice
+            ) as half:  # half the pages suffice; one process, so the profile sees every stage
                 summary = profile(
                     lambda: e2e.run_pipeline(half, config.workdir / "profile.duckdb"),
                     config.workdir / "profile.html",
@@ -91,13 +102,17 @@ def measure_e2e(config: Config, results: dict[str, Any]) -> list[Any]:
         "e2e_articles": passes[-1].articles,
         "e2e_claims": passes[-1].claims,
         "e2e_failures": passes[-1].failures,
-        "e2e_processes": 1,
+        "e2e_processes": workers,
         "e2e_runs_s": totals,
         "e2e_articles_per_s": n / median(totals),
-        "trafilatura_runs_s": bare1,
-        "trafilatura_articles_per_s": n / median(bare1),
-        "trafilatura_2proc_articles_per_s": n / median(bare2),
-        "e2e_ratio": median([ratio(b, t) for b, t in zip(bare1, totals, strict=True)]),
+        "trafilatura_runs_s": bare_n,
+        "trafilatura_1proc_runs_s": bare1,
+        "trafilatura_articles_per_s": n / median(bare_n),
+        "trafilatura_1proc_articles_per_s": n / median(bare1),
+        "clean_1proc_s": median(clean1),
+        "clean_1proc_articles_per_s": ratio(n, median(clean1)),
+        "clean_1proc_over_bare": ratio(median(clean1), median(bare1)),
+        "e2e_ratio": median([ratio(b, t) for b, t in zip(bare_n, totals, strict=True)]),
         "stage_seconds": stage_s,
         "stage_articles_per_s": {s: ratio(n, v) for s, v in stage_s.items()},
         "limiting_stage": max(stage_s, key=lambda s: stage_s[s]),
@@ -131,6 +146,8 @@ def measure_growth(config: Config, results: dict[str, Any]) -> None:
     results["lookup_ratio_1m_10k"] = ratio(last.lookup_s, first.lookup_s)
     results["detect_ratio_1m_10k"] = ratio(last.detect_s, first.detect_s)
     results["zipf_detect_ratio_1m_10k"] = ratio(last.zipf_detect_s, first.zipf_detect_s)
+    results["load_ratio_1m_10k"] = ratio(last.load_s, first.load_s)
+    results["checkpoint_ratio_1m_10k"] = ratio(last.checkpoint_s, first.checkpoint_s)
     _log(f"growth: lookup {first.lookup_s * 1000:.1f}ms -> {last.lookup_s * 1000:.1f}ms")
 
 
@@ -170,6 +187,16 @@ def measure_memory_and_extraction(
         words = words_per_second(articles, repeats=config.extraction_repeats)
         mem = process(
             articles, mem_dir / "memory.duckdb", config.memory_target, config.memory_budget_s
+        )
+    if config.subprocesses:
+        par = run_worker("bench.parallel", [str(source), str(config.parallel_articles)],
+                         config.workdir / "parallel.log",
+                         env={"PREFECT_HOME": str(config.workdir / "prefect-parallel")})  # fmt: skip
+        results["parallel"] = par
+        _log(
+            f"extraction on {par['processes']} processes: pool {par['pool_s']:.1f}s, "
+            f"nlp.pipe n_process {par['spacy_n_process_s']:.1f}s, Prefect {par['prefect_s']:.1f}s, "
+            f"one process {par['one_process_s']:.1f}s"
         )
     results["extraction"] = words
     results["extraction_words_per_s"] = words["words_per_s"]
