@@ -632,16 +632,22 @@ def serve(
         except ServeError as exc:
             raise UserError(str(exc)) from exc
     console.print(f"Prefect UI:  {stack.ui_url}")
-    console.print(f"API:         {stack.api_url}   (export PREFECT_API_URL={stack.api_url})")
+    # soft_wrap: a command or path cut across two lines cannot be pasted
+    console.print(
+        f"API:         {stack.api_url}   (export PREFECT_API_URL={stack.api_url})", soft_wrap=True
+    )
     console.print(f"deployments: {', '.join(stack.deployments) or 'none'}")
     console.print(
-        f"warehouse:   {stack.db}   (claimwatch demo writes {DEMO_DB}; pass --db to choose)"
+        f"warehouse:   {stack.db}   (claimwatch demo writes {DEMO_DB}; pass --db to choose)",
+        soft_wrap=True,
     )
     if stack.reports_url:
         console.print(f"reports:     {stack.reports_url}")
     for failure in stack.failed_deployments:
         console.print(f"[yellow]not deployed[/yellow] {failure}")
-    console.print(f"logs and PID files: {stack.state_dir}    stop with: claimwatch stop")
+    console.print(
+        f"logs and PID files: {stack.state_dir}    stop with: claimwatch stop", soft_wrap=True
+    )
 
 
 @app.command()
