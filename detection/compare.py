@@ -389,6 +389,11 @@ def _content(toks: list[_Tok]) -> set[str]:
     return {t.lemma for t in toks if t.kind not in {"stop", "neg"}}
 
 
+def content_lemmas(text: str) -> set[str]:
+    """The lemmas of a text's content words (no stop words, no negators)."""
+    return _content(_tokens(text))
+
+
 def alignment(a_text: str, b_text: str) -> float:
     """Share of the shorter statement's content words found in the other (0 when too few).
 

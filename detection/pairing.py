@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 import duckdb
 
 from detection.compare import alignment, compare
+from detection.decision import weigh
 from detection import refutations
 from detection.keys import Key, comparison_key
 from records import Claim, ClaimLink, Contradiction
@@ -50,16 +51,40 @@ def candidates(con: duckdb.DuckDBPyConnection, new_claims: Sequence[Claim]) -> C
     return Candidates(keyed, dict(by_key), urls)
 
 
+def article_overlap(found: Candidates) -> dict[tuple[str, str], float]:
+    """For a new article and a stored one: the share of the new one's keys the stored one has.
+
+    A rewrite or a summary of a stored article meets it under most of its keys; an independent
+    report of the same story under a few.
+    """
+    new_keys: dict[str, set[Key]] = defaultdict(set)
+    for claim, key in found.keyed:
+        new_keys[claim.article_id].add(key)
+    stored_keys: dict[str, set[Key]] = defaultdict(set)
+    for key, stored in found.by_key.items():
+        for claim, _ in stored:
+            stored_keys[claim.article_id].add(key)
+    return {
+        (a, b): len(keys & stored_keys[b]) / len(keys)
+        for a, keys in new_keys.items()
+        for b in stored_keys
+        if b != a
+    }
+
+
 def decide(found: Candidates) -> tuple[list[Contradiction], list[ClaimLink]]:
     """Compare each new claim with its candidates: contradictions, and links that are not."""
     contradictions: dict[str, Contradiction] = {}
     links: dict[str, ClaimLink] = {}
     new_ids = {c.claim_id for c, _ in found.keyed}
+    overlap = article_overlap(found)
     for claim, key in found.keyed:
         others = found.by_key.get(key, [])
         if key[1] == refutations.REFUTATION:
             refuting_claim = refutations.is_refutation(claim)
-            others = (refutations.refuted if refuting_claim else refutations.refuting)(claim, others)
+            others = (refutations.refuted if refuting_claim else refutations.refuting)(
+                claim, others
+            )
         elif claim.value_type == "statement":
             others = _best_aligned(claim, others)
         for other, url in others:
@@ -73,7 +98,10 @@ def decide(found: Candidates) -> tuple[list[Contradiction], list[ClaimLink]]:
             else:
                 result = compare(claim, other, same_url=same_url)
             if isinstance(result, Contradiction):
-                contradictions[result.contradiction_id] = replace(result, story_id=key[2])
+                shared = overlap.get((claim.article_id, other.article_id), 0.0)
+                result = weigh(claim, other, replace(result, story_id=key[2]), shared)
+            if isinstance(result, Contradiction):
+                contradictions[result.contradiction_id] = result
             elif isinstance(result, ClaimLink):
                 links[result.link_id] = result
     return list(contradictions.values()), list(links.values())

@@ -55,7 +55,12 @@ _REPO = Path(__file__).resolve().parents[1]
 # the code the candidate claim pairs depend on (extraction, storage, stories, keys, lookups);
 # the decision's own files are left out, so a change to a rule re-runs in seconds
 _EVIDENCE_SOURCES = ("extractors", "records", "detection", "warehouse", "claimwatch/batches.py")
-_DECISION_SOURCES = ("detection/compare.py", "detection/explanations.py", "detection/alerts.py")
+_DECISION_SOURCES = (
+    "detection/compare.py",
+    "detection/decision.py",
+    "detection/explanations.py",
+    "detection/alerts.py",
+)
 MIN_PRECISION = 0.85
 
 Setting = tuple[tuple[str, float], ...]  # (name in detection/compare.py, value), sorted
