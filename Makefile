@@ -8,7 +8,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export PREFECT_HOME ?= $(CURDIR)/var/prefect
 
-.PHONY: demo test browser lint typecheck eval bench clean serve stop
+.PHONY: demo test browser lint typecheck eval bench clean serve stop train-decision
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; run: make PYTHON=python3 ..."; exit 1; }
@@ -39,6 +39,11 @@ typecheck: $(STAMP)
 # the benchmark suite (about 10-15 min on 2 cores): BENCHMARKS.md, bench/results.json, bench/throughput.png
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# refit the learned contradiction decision (detection/models/decision.json) by grouped
+# cross-validation; about 15 minutes with a cold evidence cache, one with a warm one
+train-decision: $(STAMP)
+	$(BIN)/python -m training.decision --write
 
 # A local Prefect server, work pool, deployments and worker on 127.0.0.1 (see README).
 serve: $(STAMP)
