@@ -20,7 +20,7 @@ from detection.explanations import refutation_conflict
 from detection.keys import Key
 from extractors.refutations import REFUTATION, REFUTATION_SUBJECT, find_refutations
 from records import Claim, ClaimLink, Contradiction, stable_id
-from warehouse.lookups import claims_of_stories
+from warehouse.lookups import claims_by_key, claims_of_stories
 
 # A stated sentence is what a refutation refutes when it holds this share of the refuted
 # content's words, and at least MIN_SHARED of them (all of them when there are fewer).
@@ -56,17 +56,24 @@ def candidates(
 ) -> tuple[list[tuple[Claim, Key]], dict[Key, list[tuple[Claim, str]]]]:
     """The extra pairs refutations need: new sentences against the story's stored
     refutations (keyed here), and new refutations against the story's stored sentences."""
-    keyed: list[tuple[Claim, Key]] = []
-    seen: set[tuple[str, str]] = set()
+    sentences: dict[tuple[str, str], Claim] = {}
     stories: set[str] = set()
     for claim in sorted(new_claims, key=lambda c: (c.value_type != "statement", c.claim_id)):
         if not claim.story_id:
             continue
         if is_refutation(claim):
             stories.add(claim.story_id)
-        elif (claim.article_id, claim.sentence) not in seen:
-            seen.add((claim.article_id, claim.sentence))  # one claim stands for its sentence
-            keyed.append((claim, refutation_key(claim.story_id)))
+        else:  # one claim stands for its sentence
+            sentences.setdefault((claim.article_id, claim.sentence), claim)
+    # each stored refutation meets, in each new article, the one sentence it covers best
+    keys = {refutation_key(c.story_id) for c in sentences.values() if c.story_id}
+    refs = [c for c, _ in claims_by_key(con, keys) if is_refutation(c)] if keys else []
+    chosen: dict[str, Claim] = {}
+    for ref in refs:
+        in_story = [(c, "") for c in sentences.values() if c.story_id == ref.story_id]
+        for stated, _ in refuted(ref, in_story):
+            chosen[stated.claim_id] = stated
+    keyed = [(c, refutation_key(c.story_id)) for c in chosen.values() if c.story_id]
     by_key: dict[Key, list[tuple[Claim, str]]] = defaultdict(list)
     for claim, url in claims_of_stories(con, stories) if stories else []:
         if claim.story_id:
@@ -118,6 +125,13 @@ def coverage(ref: Claim, stated: Claim) -> float:
     return shared / len(refuted)
 
 
+def refutable(stated: Claim) -> bool:
+    """Whether a stated sentence asserts something a refutation can contradict: it reports no
+    denial or rumour itself."""
+    sentence = stated.sentence or stated.value_text
+    return not (find_refutations(sentence) or _RUMOURED.search(sentence))
+
+
 def refuted(ref: Claim, others: list[tuple[Claim, str]]) -> list[tuple[Claim, str]]:
     """The stated sentence each other article gives that the refutation covers best."""
     best: dict[str, tuple[tuple[float, float], Claim, str]] = {}
@@ -126,6 +140,8 @@ def refuted(ref: Claim, others: list[tuple[Claim, str]]) -> list[tuple[Claim, st
         if is_refutation(other) or other.article_id == ref.article_id:
             continue
         score = coverage(ref, other)
+        if score >= MIN_COVERAGE and not refutable(other):
+            continue  # the article's best match may be its own report of the denial
         if score < MIN_COVERAGE:
             continue
         # of two sentences that cover it alike, the one that says least else is its report
@@ -153,7 +169,7 @@ def decide(a: Claim, b: Claim, same_url: bool = False) -> Contradiction | ClaimL
     if not is_refutation(ref) or is_refutation(stated) or ref.article_id == stated.article_id:
         return None
     sentence = stated.sentence or stated.value_text
-    if find_refutations(sentence) or _RUMOURED.search(sentence):
+    if not refutable(stated):
         return None  # the stated sentence reports a denial or a rumour itself
     score = coverage(ref, stated)
     if score < MIN_COVERAGE:

@@ -32,6 +32,8 @@ from extractors.pipeline import load_nlp
 from warehouse.store import connect
 
 JUDGED = Path(__file__).parent / "judged" / "ecb_within_event.jsonl"
+# refutations (kind refutation) are judged in a list of their own, read beside this one
+REFUTATIONS_JUDGED = Path(__file__).parent / "judged" / "ecb_refutations.jsonl"
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         db = str(Path(tmp) / "ecb.duckdb")
         docs = import_ecb(args.ecb, db, topics)
         found = raised(db, docs)
-        judged = read_judged(args.judged)
+        judged = {**read_judged(REFUTATIONS_JUDGED), **read_judged(args.judged)}
         result["ecb"] = ecb_figures(found, _count(db, "articles"), _count(db, "alerts"), judged)
         if args.sample:
             within = [r for r in found if _subtopic(r.doc_a) == _subtopic(r.doc_b)]
