@@ -17,6 +17,7 @@ LEVELS = ("low", "medium", "high")
 # between quantities, the angle between directions over 180 degrees; a yes/no or word-swap
 # conflict has no distance and counts as halfway.
 CATEGORICAL_SPREAD = 0.5
+UNSURE = 0.6
 SPREAD_FLOORS: tuple[tuple[float, str], ...] = ((0.6, "high"), (0.2, "medium"), (0.0, "low"))
 
 
@@ -76,7 +77,12 @@ def alert_severity(rows: list[tuple[Any, ...]], claims: dict[str, tuple[Any, ...
     for cid, s in side.items():
         if cid in claims:
             outlets[s].add(claims[cid][4])
-    return severity(spread, len(outlets[0]), len(outlets[1]))
+    level = severity(spread, len(outlets[0]), len(outlets[1]))
+    # the learned decision's probability is the score of a weighed conflict: a doubtful one
+    # (below UNSURE) is one level lower, however far apart its values are
+    if max((float(r[3]) for r in rows), default=1.0) < UNSURE:
+        level = LEVELS[max(LEVELS.index(level) - 1, 0)]
+    return level
 
 
 def _as_written(lemma: str, sentences: list[str]) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from claimwatch.importing import import_files
+from detection.alerts import UNSURE, alert_severity
 from detection.compare import compare
 from detection.decision import MODEL_PATH, Model, features, load_model, rules_only, weigh
 from records import Claim, ClaimLink, Contradiction
@@ -108,3 +109,14 @@ def test_below_the_threshold_a_conflict_is_a_recorded_doubtful_link() -> None:
     assert "judged unlikely" in out.explanation
     with rules_only():
         assert weigh(new, stored, x, 0.0, strict) is x  # the rules alone decide inside rules_only()
+
+
+def test_a_doubtful_conflict_lowers_the_alerts_severity() -> None:
+    # a weighed word swap halfway apart is 'medium'; at a probability under UNSURE, 'low'
+    claims = {
+        "a": (None, None, None, None, "one.example"),
+        "b": (None, None, None, None, "two.example"),
+    }
+    sure = alert_severity([("a", "b", "negation", 0.9, "")], claims)
+    unsure = alert_severity([("a", "b", "negation", UNSURE - 0.1, "")], claims)
+    assert (sure, unsure) == ("medium", "low")
