@@ -242,3 +242,36 @@ def test_full_stream_refutations_meet_their_floors(shared: Path) -> None:
     assert figures["judged_precision"] >= FLOORS["stream_judged_precision"]
     assert figures["judged_true"] >= FLOORS["stream_min_true"]
     assert figures["cross_event"] <= FLOORS["stream_max_cross_event"]
+
+
+def test_migration_keeps_stored_contradictions_and_admits_the_new_kind(tmp_path: Path) -> None:
+    # a warehouse written before refutations (schema 7) is rebuilt by migration 8: its
+    # contradictions, their comments and the contradictions view stay; 'refutation' is allowed
+    from datetime import UTC, datetime
+
+    import duckdb
+
+    from warehouse.store import connect, migrations
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE schema_versions (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ)"
+    )
+    for version, sql in migrations():
+        if version <= 7:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_versions VALUES (?, ?)", [version, datetime.now(UTC)])
+    row = ["x1", "t", "s", "a", "c1", "c2", "numeric", 0.7, "why", datetime.now(UTC), "st"]
+    con.execute("INSERT INTO contradictions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+    con.close()
+    with connect(path) as con:
+        assert con.execute(
+            "SELECT contradiction_id, kind, story_id FROM contradictions"
+        ).fetchall() == [("x1", "numeric", "st")]
+        row[0], row[6] = "x2", REFUTATION
+        con.execute("INSERT INTO contradictions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+        with pytest.raises(duckdb.ConstraintException):
+            row[0], row[6] = "x3", "made-up"
+            con.execute("INSERT INTO contradictions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+        con.execute("SELECT count(*) FROM contradictions_side_by_side").fetchone()
