@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from spacy.language import Language
@@ -192,25 +191,31 @@ def extract_articles(
 ) -> list[Extraction]:
     """Extract many articles, parsing them in batches; one article's failure is its own error."""
     english = [bounded(a) for a in articles if is_english(a)]
-    # each parsed doc becomes its extraction as it leaves the pipe: a batch's docs (tens of
-    # MB each for long texts) are never all held at once
-    parsed: Iterator[Doc] | None = nlp.pipe((a.text for a, _ in english), batch_size=batch_size)
-    done: dict[str, Extraction] = {}
-    for cut, note in english:
-        doc: Doc | None = None
-        if parsed is not None:
-            try:
-                doc = next(parsed)
-            except Exception:
-                parsed = None  # one text broke the batch: the rest parse alone, so only it fails
+    cuts = {a.article_id: (a, note) for a, note in english}
+    docs: dict[str, Doc] | None
+    try:
+        docs = dict(
+            zip(
+                (a.article_id for a, _ in english),
+                nlp.pipe((a.text for a, _ in english), batch_size=batch_size),
+                strict=True,
+            )
+        )
+    except Exception:
+        docs = None  # one text broke the batch: parse each alone, so only it fails
+    out: list[Extraction] = []
+    for a in articles:
+        if a.article_id not in cuts:
+            out.append(Extraction([], [], []))
+            continue
+        cut, note = cuts[a.article_id]
         try:
-            doc = doc if doc is not None else nlp(cut.text)
-            done[cut.article_id] = replace(extract_doc(cut, doc), note=note)
+            doc = docs[a.article_id] if docs is not None else nlp(cut.text)
+            out.append(replace(extract_doc(cut, doc), note=note))
         except Exception as exc:
             why = f"extraction failed: {type(exc).__name__}: {exc}"
-            done[cut.article_id] = Extraction([], [], [], error=why[:500])
-        del doc
-    return [done.get(a.article_id, Extraction([], [], [])) for a in articles]
+            out.append(Extraction([], [], [], error=why[:500]))
+    return out
 
 
 def extract_article(article: Article, nlp: Language) -> Extraction:
