@@ -30,7 +30,7 @@ from flows.policies import (
     skip_if_late,
 )
 from flows.runs import claim_ownership, end_stray_servers, open_run
-from flows.taskrunners import extraction_runner
+from flows.taskrunners import extraction_runner, runner_chosen
 from ingest.feeds import FeedItem
 from ingest.fetching import Fetcher, Page
 from ingest.stages import (
@@ -325,8 +325,9 @@ def monitor_topic(
     write_fetches(db, RunFetches(summary.run_id, config.name, fetches))
     written = len(fetches)
     # cleaning and extraction run on one process per core (CLAIMWATCH_WORKERS); this process
-    # fetches and is the one writer, so the rows are those of a one-process run
-    with running(worker_count() if fresh else 1):
+    # fetches and is the one writer, so the rows are those of a one-process run. A task
+    # runner named in the environment (processes, a Dask cluster) takes extraction instead.
+    with running(worker_count() if fresh and not runner_chosen() else 1):
         for i in range(0, len(fresh), BATCH_SIZE):
             batch = fresh[i : i + BATCH_SIZE]
             cleaned, outcomes, sizes = fetch_articles(batch, config)

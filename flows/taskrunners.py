@@ -27,6 +27,11 @@ def dask_runner(address: str | None = None, cluster: Any = None) -> TaskRunner[A
     return DaskTaskRunner(address=address)
 
 
+def runner_chosen() -> bool:
+    """Return whether the environment names a task runner (or a Dask scheduler) for extraction."""
+    return bool(os.environ.get(RUNNER_ENV) or os.environ.get(DASK_ADDRESS_ENV))
+
+
 def extraction_runner() -> TaskRunner[Any]:
     """Return the task runner from the environment: a Dask scheduler, a process pool, or threads."""
     address = os.environ.get(DASK_ADDRESS_ENV)
