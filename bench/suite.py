@@ -111,7 +111,7 @@ def measure_e2e(config: Config, results: dict[str, Any]) -> list[Any]:
         "trafilatura_1proc_articles_per_s": n / median(bare1),
         "clean_1proc_s": median(clean1),
         "clean_1proc_articles_per_s": ratio(n, median(clean1)),
-        "clean_1proc_over_bare": ratio(median(clean1), median(bare1)),
+        "clean_1proc_over_bare": ratio(clean1[0], bare1[0]) if clean1 else 0.0,  # same pass
         "e2e_ratio": median([ratio(b, t) for b, t in zip(bare_n, totals, strict=True)]),
         "stage_seconds": stage_s,
         "stage_articles_per_s": {s: ratio(n, v) for s, v in stage_s.items()},
