@@ -40,7 +40,7 @@ def prefect_processes(articles: list[Article], processes: int) -> list[Extractio
 
     from flows.monitor import extract_claims
 
-    @flow(task_runner=ProcessPoolTaskRunner(max_workers=processes), log_prints=False)
+    @flow(task_runner=ProcessPoolTaskRunner(max_workers=processes), log_prints=False)  # type: ignore[arg-type]
     def extract_flow(chunks: list[list[Article]]) -> list[Extraction]:
         futures = [extract_claims.submit(c) for c in chunks]
         return [x for f in futures for x in f.result()[0]]
