@@ -9,6 +9,7 @@ gets the rule layer from extractors.gazetteer after its NER.
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 
 import spacy
@@ -47,6 +48,18 @@ def _add_rules(nlp: Language) -> Language:
         else:
             nlp.add_pipe("claimwatch_rules", last=True)
     return nlp
+
+
+def backend_name() -> str:
+    """Return the name load_nlp's backend has, without loading the model."""
+    for name in INSTALLED_MODELS:
+        if spacy.util.is_package(name):
+            return name
+    meta = MODEL_DIR / "meta.json"
+    if meta.exists():
+        version = json.loads(meta.read_text(encoding="utf-8")).get("version", "0")
+        return f"claimwatch_en-{version}"
+    return "blank-en"
 
 
 @functools.lru_cache(maxsize=1)

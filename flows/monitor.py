@@ -21,7 +21,7 @@ from claimwatch.notify import Delivery, configured_urls, deliver, delivery_lines
 from records import Alert, Article
 from claimwatch.report import report_after_run
 from extractors.claims import Extraction, extract_articles
-from extractors.pipeline import load_nlp
+from extractors.pipeline import backend_name, load_nlp
 from flows.policies import (
     MONITOR_TIMEOUT_S,
     TRANSIENT_RETRIES,
@@ -356,7 +356,7 @@ def monitor_topic(
     summary.not_modified = sum(1 for f in fetches if f.outcome == "not_modified")
     summary.count_deliveries(send_alerts(db, notify))
     if not summary.nlp_backend:
-        summary.nlp_backend = load_nlp()[1]
+        summary.nlp_backend = backend_name()  # no article parsed: the name, not the model
     record_run(summary, started, fetches, "completed", written)
     report_link = refresh_reads(
         db, config.name, bool(summary.articles_new or summary.alerts or summary.deliveries)

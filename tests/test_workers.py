@@ -81,3 +81,10 @@ def test_monitor_flow_same_rows_on_two_workers(
         assert summary.articles_new and summary.contradictions_new
         rows[workers] = _rows(db)
     assert rows["1"] == rows["2"]
+
+
+def test_backend_named_without_loading_the_model() -> None:
+    # a run that parses nothing records the backend's name; loading the model for it cost seconds
+    from extractors.pipeline import backend_name, load_nlp
+
+    assert backend_name() == load_nlp()[1]
