@@ -107,6 +107,12 @@ def acronym(phrase: str) -> str:
     return "".join(out).lower()
 
 
+def _leading_acronyms(phrase: str) -> set[str]:
+    """The acronyms of a name's leading two or more words ('mv', 'mvp', 'mvpa')."""
+    words = phrase.split()
+    return {acronym(" ".join(words[:n])) for n in range(2, len(words) + 1)}
+
+
 @functools.lru_cache(maxsize=1)
 def _canonical_table() -> dict[str, str]:
     table = dict(ALIASES)
@@ -134,9 +140,11 @@ def same_name(a: str, a_phrase: str, b: str, b_phrase: str) -> bool:
     cb = canonical(b_phrase) or canonical(b)
     if ca and ca == cb:
         return True
-    # 'Internationally Recognised Transit Corridor' / 'IRTC', 'Los Angeles' / 'L.A.'
+    # 'Internationally Recognised Transit Corridor' / 'IRTC', 'Los Angeles' / 'L.A.'; the
+    # phrase may run on past the name the acronym stands for: 'MVP' / 'Most Valuable Player
+    # Award', 'UCS' / 'Union of Concerned Scientists' Scientific Integrity Program'
     for word, phrase in ((a, b_phrase), (b, a_phrase)):
-        if len(fold(word)) >= 2 and fold(word) == acronym(phrase) and len(phrase.split()) > 1:
+        if len(fold(word)) >= 2 and fold(word) in _leading_acronyms(phrase):
             return True
     return not places_differ(a_phrase or a, b_phrase or b)
 

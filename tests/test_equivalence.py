@@ -40,6 +40,16 @@ def test_abbreviations(shared: Path) -> None:
     assert not same_name("UN", "UN", "EU", "EU")
 
 
+def test_an_acronym_names_the_leading_words_of_a_longer_name(shared: Path) -> None:
+    mvp = sentence(shared, "35_10ecbplus", 17)  # ... shared the team's MVP Award with ...
+    spelled = sentence(shared, "35_1ecbplus", 17)  # ... Most Valuable Player Award with ...
+    assert statement_difference(mvp, spelled) is None
+    ucs = sentence(shared, "9_4ecbplus", 8)  # ... director of UCS's Scientific Integrity Program
+    union = sentence(shared, "9_9ecbplus", 26)  # ... Union of Concerned Scientists' Scientific ...
+    assert statement_difference(ucs, union) is None
+    assert statement_difference(mvp, spelled.replace("Most Valuable", "Best Defensive")) is not None
+
+
 def test_fractions_and_decimals(shared: Path) -> None:
     decimal = sentence(shared, "36_3ecbplus", 43)  # ... after 4.5 hours of testimony ...
     fraction = sentence(shared, "36_6ecbplus", 43)  # ... after 4 1/2 hours of testimony ...
