@@ -34,6 +34,7 @@ def test_full_stream_under_its_ceilings(shared: Path) -> None:
              ("fundus_parser_testdata", "newspaper4k_testdata", "mozilla_readability_testpages")]  # fmt: skip
     result = main([str(shared / ECB), "--json", "--pages", *map(str, pages)])
     assert result["ecb"]["cross_event_share"] <= FLOORS["ecb_max_cross_event_share"]
+    assert result["ecb"]["judged_precision"] >= FLOORS["ecb_min_judged_precision"]
     per_1000 = result["pages"]["contradictions_per_1000_articles"]
     assert per_1000 <= FLOORS["pages_max_contradictions_per_1000"]
 
