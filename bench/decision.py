@@ -15,10 +15,10 @@ import statistics
 import time
 from typing import Any
 
-from detection.decision import gated, load_model, rules_only, weigh
-from detection.pairing import article_overlap, decide
+from detection.decision import gated, load_model, weigh
 from evaluation.contradictions import PairChecker, read_pairs
 from evaluation.generalise import NEWS, Evidence, _capture
+from training.decision import pair_conflicts
 
 
 def conflicts(limit: int = 60) -> list[tuple[Any, Any, Any, float]]:
@@ -29,15 +29,7 @@ def conflicts(limit: int = 60) -> list[tuple[Any, Any, Any, float]]:
         checker.contradictions(pair, inspect=_capture)
         ev = checker.last_inspected
         assert isinstance(ev, Evidence)
-        claims = {c.claim_id: c for c, _ in ev.candidates.keyed}
-        claims |= {c.claim_id: c for s in ev.candidates.by_key.values() for c, _ in s}
-        with rules_only():
-            found, _ = decide(ev.candidates)
-        overlap = article_overlap(ev.candidates)
-        for x in found:
-            a, b = claims[x.claim_b], claims[x.claim_a]
-            if gated(a, x):
-                out.append((a, b, x, overlap.get((a.article_id, b.article_id), 0.0)))
+        out += [(a, b, x, shared) for a, b, x, shared in pair_conflicts(ev) if gated(a, x)]
     return out
 
 

@@ -37,7 +37,7 @@ from detection.keys import comparison_key
 from detection.pairing import article_overlap, decide
 from evaluation.contradictions import CACHE_DIR, CONTRADICTION_TYPES, PairChecker, read_pairs
 from evaluation.corpora import read_ecb, ecb_files
-from evaluation.generalise import DOMAINS, NEWS, collect, evidence_dir
+from evaluation.generalise import DOMAINS, NEWS, Evidence, collect, evidence_dir
 from evaluation.stream import JUDGED, _subtopic, import_ecb, raised, read_judged
 from records import Claim, Contradiction
 from warehouse.store import connect
@@ -72,6 +72,25 @@ class Unit:
     target: bool
 
 
+def pair_conflicts(ev: Evidence) -> list[tuple[Claim, Claim, Contradiction, float]]:
+    """The rules' conflicts between a pair's two texts: (new claim, stored claim, conflict,
+    the articles' key overlap), as detection.pairing.decide meets them."""
+    claims = {c.claim_id: c for c, _ in ev.candidates.keyed}
+    claims |= {c.claim_id: c for s in ev.candidates.by_key.values() for c, _ in s}
+    with rules_only():
+        found, _ = decide(ev.candidates)
+    overlap = article_overlap(ev.candidates)
+    out = []
+    for x in found:
+        a, b = claims[x.claim_a], claims[x.claim_b]
+        if {a.article_id, b.article_id} != set(ev.pair_ids):
+            continue
+        if a.article_id != ev.pair_ids[1]:
+            a, b = b, a  # the new article's claim first, as decide sees it
+        out.append((a, b, x, overlap.get((a.article_id, b.article_id), 0.0)))
+    return out
+
+
 def summedits_rows(evidence_folder: Path | None = None) -> tuple[list[Row], dict[str, Unit]]:
     """Rule-found conflicts in every SummEdits pair, through the cached product path."""
     pairs = read_pairs(NEWS) + read_pairs(DOMAINS)
@@ -88,18 +107,8 @@ def summedits_rows(evidence_folder: Path | None = None) -> tuple[list[Row], dict
             bool(p.edit_types) and set(p.edit_types) <= set(CONTRADICTION_TYPES)
         )
         units[unit] = Unit(p.inconsistent, p.domain, doc, target)
-        claims = {c.claim_id: c for c, _ in ev.candidates.keyed}
-        claims |= {c.claim_id: c for s in ev.candidates.by_key.values() for c, _ in s}
-        with rules_only():
-            found, _ = decide(ev.candidates)
-        overlap = article_overlap(ev.candidates)
-        for x in found:
-            a, b = claims[x.claim_a], claims[x.claim_b]
-            if {a.article_id, b.article_id} != set(ev.pair_ids):
-                continue
-            if a.article_id != ev.pair_ids[1]:
-                a, b = b, a  # the new article's claim first, as decide sees it
-            f = features(a, b, x, overlap.get((a.article_id, b.article_id), 0.0))
+        for a, b, x, shared in pair_conflicts(ev):
+            f = features(a, b, x, shared)
             rows.append(Row(f, p.inconsistent, gated(a, x), p.domain, unit, doc, target))
     return rows, units
 
