@@ -15,7 +15,7 @@ import pyarrow as pa
 from bench.timing import median
 from detection.pairing import detect
 from records import Article, Claim
-from warehouse.loading import arrow_schema, upsert
+from warehouse.loading import arrow_schema, table_fields, upsert
 from warehouse.lookups import claims_by_key
 from detection.keys import comparison_key
 from warehouse.store import connect
@@ -120,7 +120,7 @@ def synthetic_articles(first: int, last: int) -> pa.Table:
         "raw_html": [None] * n,
         "story_id": [None] * n,
     }
-    return pa.Table.from_pydict(columns, schema=arrow_schema(Article))
+    return pa.Table.from_pydict(columns, schema=arrow_schema(Article)).select(table_fields(Article))
 
 
 def _probe_claims() -> pa.Table:

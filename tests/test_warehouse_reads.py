@@ -165,11 +165,16 @@ def test_prune_keeps_claims_and_evidence(demo_db: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy.duckdb"
     copy.write_bytes(demo_db.read_bytes())
     with connect(copy) as con:
-        con.execute("UPDATE articles SET raw_html = '<html>old</html>'")
+        ids = [r[0] for r in con.execute("SELECT article_id FROM articles").fetchall()]
+        # pages the demo stored as files, and pages held inline as a migrated warehouse has them
+        con.executemany(
+            "INSERT INTO article_pages VALUES (?, NULL, '<html>old</html>') ON CONFLICT DO NOTHING",
+            [[i] for i in ids],
+        )
         before = con.execute("SELECT count(*), count(DISTINCT sentence) FROM claims").fetchall()
     assert prune_raw_html(copy, timedelta(0)) == 4
     with connect(copy, read_only=True) as con:
-        assert con.execute("SELECT count(raw_html) FROM articles").fetchall()[0][0] == 0
+        assert con.execute("SELECT count(*) FROM article_pages").fetchall()[0][0] == 0
         assert (
             con.execute("SELECT count(*), count(DISTINCT sentence) FROM claims").fetchall()
             == before

@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from warehouse.pages import store_pages
 from warehouse.store import scalar
 from records import (
     Alert,
@@ -39,6 +40,16 @@ TABLES: dict[type, tuple[str, str, tuple[str, ...] | None]] = {
         ("kind", "severity", "score", "title", "body", "claim_ids", "updated_at", "fingerprint"),
     ),
 }
+
+# fields kept outside their record's table: raw pages go to files (warehouse.pages)
+ELSEWHERE: dict[type, tuple[str, ...]] = {Article: ("raw_html",)}
+
+
+def table_fields(record_type: type) -> list[str]:
+    """Return the record fields that are columns of its table, in order."""
+    skip = ELSEWHERE.get(record_type, ())
+    return [f.name for f in dataclasses.fields(record_type) if f.name not in skip]
+
 
 _ARROW_TYPES: dict[Any, pa.DataType] = {
     str: pa.string(),
@@ -68,14 +79,13 @@ def arrow_schema(record_type: type) -> pa.Schema:
 
 
 def to_arrow(records: Sequence[Any], record_type: type) -> pa.Table:
-    """Turn records into an Arrow table, keeping the last record for each natural key."""
+    """Turn records into an Arrow table of their table's columns, keeping the last record per key."""
     key = TABLES[record_type][1]
     unique = {getattr(r, key): r for r in records}
-    columns = {
-        f.name: [_plain(getattr(r, f.name)) for r in unique.values()]
-        for f in dataclasses.fields(record_type)
-    }
-    return pa.Table.from_pydict(columns, schema=arrow_schema(record_type))
+    names = table_fields(record_type)
+    columns = {name: [_plain(getattr(r, name)) for r in unique.values()] for name in names}
+    schema = arrow_schema(record_type)
+    return pa.Table.from_pydict(columns, schema=pa.schema([schema.field(n) for n in names]))
 
 
 def _plain(value: Any) -> Any:
@@ -103,6 +113,8 @@ def upsert(con: duckdb.DuckDBPyConnection, records: Sequence[Any]) -> int:
         )
     finally:
         con.unregister("_batch")
+    if record_type is Article:
+        store_pages(con, records)
     return _count(con, table) - before
 
 

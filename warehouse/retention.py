@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from warehouse.pages import remove_pages
 from warehouse.store import connect
 
 _AGE_RE = re.compile(r"^(\d+)\s*([dhw])$")
@@ -24,14 +25,13 @@ def prune_raw_html(db: str | Path, older_than: timedelta) -> int:
     """Remove raw HTML of articles fetched before now - older_than; returns rows pruned."""
     cutoff = datetime.now(UTC) - older_than
     with connect(db) as con:
-        con.begin()
-        n = con.execute(
-            "SELECT count(*) FROM articles WHERE raw_html IS NOT NULL AND fetched_at < ?", [cutoff]
-        ).fetchall()[0][0]
-        con.execute(
-            "UPDATE articles SET raw_html = NULL WHERE raw_html IS NOT NULL AND fetched_at < ?",
+        rows = con.execute(
+            "SELECT p.article_id, p.path FROM article_pages p JOIN articles a USING (article_id) "
+            "WHERE a.fetched_at < ?",
             [cutoff],
-        )
+        ).fetchall()
+        con.begin()
+        n = remove_pages(con, rows)
         con.commit()
         con.execute("CHECKPOINT")
-    return int(n)
+    return n

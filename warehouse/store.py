@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 
 _LOCK_WAIT_S = 30.0
+PAGES_VERSION = 9  # from here raw pages live in files listed by article_pages
 
 
 def _schema_sql() -> str:
@@ -77,6 +78,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             con.rollback()
             raise
         current = version
+    if current >= PAGES_VERSION:
+        from warehouse.pages import spill_inline_pages
+
+        spill_inline_pages(con)
     return current
 
 

@@ -1,0 +1,122 @@
+"""Raw pages: gzip files beside the warehouse, one per article, listed in article_pages.
+
+Raw HTML lives outside the articles table because DuckDB's checkpoint rewrites the whole row
+group a batch appends to: with every stored page inline that rewrite grew with the archive
+(+500 MB at 750 articles), with pages in files it stays the size of the text columns.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import duckdb
+
+from records import Article
+
+SUFFIX = ".html.gz"
+
+
+def database_path(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """Return the file of the connection's database (None for an in-memory one)."""
+    rows = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    return Path(rows[0][0]) if rows and rows[0][0] else None
+
+
+def pages_dir(db: str | Path) -> Path:
+    """Return the folder that holds a warehouse's raw pages: <name>.pages beside the file."""
+    db = Path(db)
+    return db.with_name(db.stem + ".pages")
+
+
+def _write(folder: Path, article_id: str, html: str) -> str:
+    name = f"{article_id}{SUFFIX}"
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{name}.tmp{os.getpid()}"
+    # mtime 0: the same page always gives the same bytes, so a rerun rewrites an identical file
+    with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+        gz.write(html.encode("utf-8"))
+    os.replace(tmp, folder / name)
+    return name
+
+
+def store_pages(con: duckdb.DuckDBPyConnection, articles: Sequence[Article]) -> int:
+    """Write each new article's raw page once (file first, then its row); returns pages stored."""
+    pages = {a.article_id: a.raw_html for a in articles if a.raw_html is not None}
+    if not pages:
+        return 0
+    ids = list(pages)
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT article_id FROM article_pages WHERE article_id IN (SELECT unnest(?))", [ids]
+        ).fetchall()
+    }
+    db = database_path(con)
+    rows: list[tuple[str, str | None, str | None]] = []
+    for article_id in ids:
+        if article_id in have:
+            continue
+        html = pages[article_id]
+        if db is None:  # an in-memory warehouse has no folder: the page stays in its row
+            rows.append((article_id, None, html))
+        else:
+            rows.append((article_id, _write(pages_dir(db), article_id, html), None))
+    if rows:
+        con.executemany(
+            "INSERT INTO article_pages VALUES (?, ?, ?) ON CONFLICT (article_id) DO NOTHING", rows
+        )
+    return len(rows)
+
+
+def read_page(con: duckdb.DuckDBPyConnection, article_id: str) -> str | None:
+    """Return an article's stored raw page, or None when it was never kept or was pruned."""
+    rows = con.execute(
+        "SELECT path, html FROM article_pages WHERE article_id = ?", [article_id]
+    ).fetchall()
+    if not rows:
+        return None
+    path, html = rows[0]
+    if html is not None:
+        return str(html)
+    db = database_path(con)
+    if path is None or db is None:
+        return None
+    file = pages_dir(db) / path
+    if not file.exists():  # pruned while its row was left behind by a killed prune
+        return None
+    return gzip.decompress(file.read_bytes()).decode("utf-8")
+
+
+def spill_inline_pages(con: duckdb.DuckDBPyConnection) -> int:
+    """Move pages still held in article_pages rows (moved there by migration 9) out to files."""
+    db = database_path(con)
+    if db is None:
+        return 0
+    rows = con.execute(
+        "SELECT article_id, html FROM article_pages WHERE html IS NOT NULL"
+    ).fetchall()
+    if not rows:
+        return 0
+    moved = [(_write(pages_dir(db), article_id, html), article_id) for article_id, html in rows]
+    con.begin()
+    con.executemany("UPDATE article_pages SET path = ?, html = NULL WHERE article_id = ?", moved)
+    con.commit()
+    return len(moved)
+
+
+def remove_pages(con: duckdb.DuckDBPyConnection, rows: Iterable[tuple[str, str | None]]) -> int:
+    """Delete the files and rows of (article_id, path) pages; files go first, so a kill leaves rows to retry."""
+    db = database_path(con)
+    ids = []
+    for article_id, path in rows:
+        if path is not None and db is not None:
+            (pages_dir(db) / path).unlink(missing_ok=True)
+        ids.append(article_id)
+    if ids:
+        con.execute("DELETE FROM article_pages WHERE article_id IN (SELECT unnest(?))", [ids])
+    return len(ids)
