@@ -68,7 +68,9 @@ MAX_SENTENCES_PER_STORY = 2000
 
 
 def claims_of_stories(
-    con: duckdb.DuckDBPyConnection, story_ids: Iterable[str], per_story: int = MAX_SENTENCES_PER_STORY
+    con: duckdb.DuckDBPyConnection,
+    story_ids: Iterable[str],
+    per_story: int = MAX_SENTENCES_PER_STORY,
 ) -> list[tuple[Claim, str]]:
     """One stored claim per stated sentence of each story (a statement where the sentence has
     one), most recent first, with its article's canonical URL: what a refutation may refute."""
