@@ -72,13 +72,12 @@ def readable(name: str) -> str:
     return READABLE.get(name, name)
 
 
-def _overlap(a: str, b: str) -> tuple[float, float]:
-    """Share of the shorter text's content lemmas in the other, and their Jaccard overlap."""
+def _overlap(a: str, b: str) -> float:
+    """Share of the shorter text's content lemmas found in the other."""
     x, y = content_lemmas(a), content_lemmas(b)
     if not x or not y:
-        return 0.0, 0.0
-    shared = len(x & y)
-    return shared / min(len(x), len(y)), shared / len(x | y)
+        return 0.0
+    return len(x & y) / min(len(x), len(y))
 
 
 def _gap(a: Claim, b: Claim) -> float:
@@ -106,7 +105,7 @@ def features(a: Claim, b: Claim, x: Contradiction, shared: float = 0.0) -> dict[
     """The evidence for one rule-found conflict, as named numbers.
 
     shared: the share of a's article's comparison keys that b's article has too
-    (detection.pairing.article_overlap).
+    (detection.pairing.ArticleOverlap).
     """
     f: dict[str, float] = {f"kind={k}": float(x.kind == k) for k in KINDS}
     f |= {f"type={t}": float(a.value_type == t) for t in VALUE_TYPES}
@@ -114,8 +113,8 @@ def features(a: Claim, b: Claim, x: Contradiction, shared: float = 0.0) -> dict[
     f |= {f"reason={r}": float(reason == r) for r in (*REASONS.values(), "other")}
     f["rule_score"] = x.score
     f["stable_fact"] = float(x.story_id is None)
-    f["sentence_share"] = _overlap(a.sentence or a.value_text, b.sentence or b.value_text)[0]
-    f["value_share"] = _overlap(a.value_text, b.value_text)[0]
+    f["sentence_share"] = _overlap(a.sentence or a.value_text, b.sentence or b.value_text)
+    f["value_share"] = _overlap(a.value_text, b.value_text)
     f["gap"] = min(_gap(a, b), 1.0) if a.value_type == "quantity" else 0.0
     f["hedged"] = float(sum(c.hedge is not None and c.hedge != "antonym" for c in (a, b)))
     f["reported"] = float(sum(c.modality != "asserted" for c in (a, b)))

@@ -51,25 +51,28 @@ def candidates(con: duckdb.DuckDBPyConnection, new_claims: Sequence[Claim]) -> C
     return Candidates(keyed, dict(by_key), urls)
 
 
-def article_overlap(found: Candidates) -> dict[tuple[str, str], float]:
+class ArticleOverlap:
     """For a new article and a stored one: the share of the new one's keys the stored one has.
 
     A rewrite or a summary of a stored article meets it under most of its keys; an independent
-    report of the same story under a few.
+    report of the same story under a few. Computed only for the pairs asked about.
     """
-    new_keys: dict[str, set[Key]] = defaultdict(set)
-    for claim, key in found.keyed:
-        new_keys[claim.article_id].add(key)
-    stored_keys: dict[str, set[Key]] = defaultdict(set)
-    for key, stored in found.by_key.items():
-        for claim, _ in stored:
-            stored_keys[claim.article_id].add(key)
-    return {
-        (a, b): len(keys & stored_keys[b]) / len(keys)
-        for a, keys in new_keys.items()
-        for b in stored_keys
-        if b != a
-    }
+
+    def __init__(self, found: Candidates) -> None:
+        self.new_keys: dict[str, set[Key]] = defaultdict(set)
+        for claim, key in found.keyed:
+            self.new_keys[claim.article_id].add(key)
+        self.stored_keys: dict[str, set[Key]] = defaultdict(set)
+        for key, stored in found.by_key.items():
+            for claim, _ in stored:
+                self.stored_keys[claim.article_id].add(key)
+
+    def share(self, new_article: str, stored_article: str) -> float:
+        """The share of the new article's keys the stored article has (0 for itself)."""
+        keys = self.new_keys.get(new_article)
+        if not keys or new_article == stored_article:
+            return 0.0
+        return len(keys & self.stored_keys.get(stored_article, set())) / len(keys)
 
 
 def decide(found: Candidates) -> tuple[list[Contradiction], list[ClaimLink]]:
@@ -77,7 +80,7 @@ def decide(found: Candidates) -> tuple[list[Contradiction], list[ClaimLink]]:
     contradictions: dict[str, Contradiction] = {}
     links: dict[str, ClaimLink] = {}
     new_ids = {c.claim_id for c, _ in found.keyed}
-    overlap = article_overlap(found)
+    overlap = ArticleOverlap(found)
     for claim, key in found.keyed:
         others = found.by_key.get(key, [])
         if key[1] == refutations.REFUTATION:
@@ -98,7 +101,7 @@ def decide(found: Candidates) -> tuple[list[Contradiction], list[ClaimLink]]:
             else:
                 result = compare(claim, other, same_url=same_url)
             if isinstance(result, Contradiction):
-                shared = overlap.get((claim.article_id, other.article_id), 0.0)
+                shared = overlap.share(claim.article_id, other.article_id)
                 result = weigh(claim, other, replace(result, story_id=key[2]), shared)
             if isinstance(result, Contradiction):
                 contradictions[result.contradiction_id] = result

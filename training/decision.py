@@ -34,7 +34,7 @@ import numpy as np
 
 from detection.decision import MODEL_PATH, features, gated, rules_only
 from detection.keys import comparison_key
-from detection.pairing import article_overlap, decide
+from detection.pairing import ArticleOverlap, decide
 from evaluation.contradictions import CACHE_DIR, CONTRADICTION_TYPES, PairChecker, read_pairs
 from evaluation.corpora import read_ecb, ecb_files
 from evaluation.generalise import DOMAINS, NEWS, Evidence, collect, evidence_dir
@@ -79,7 +79,7 @@ def pair_conflicts(ev: Evidence) -> list[tuple[Claim, Claim, Contradiction, floa
     claims |= {c.claim_id: c for s in ev.candidates.by_key.values() for c, _ in s}
     with rules_only():
         found, _ = decide(ev.candidates)
-    overlap = article_overlap(ev.candidates)
+    overlap = ArticleOverlap(ev.candidates)
     out = []
     for x in found:
         a, b = claims[x.claim_a], claims[x.claim_b]
@@ -87,7 +87,7 @@ def pair_conflicts(ev: Evidence) -> list[tuple[Claim, Claim, Contradiction, floa
             continue
         if a.article_id != ev.pair_ids[1]:
             a, b = b, a  # the new article's claim first, as decide sees it
-        out.append((a, b, x, overlap.get((a.article_id, b.article_id), 0.0)))
+        out.append((a, b, x, overlap.share(a.article_id, b.article_id)))
     return out
 
 
