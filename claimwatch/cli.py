@@ -52,6 +52,12 @@ def _user_error(exc: BaseException) -> tuple[str, int] | None:
         return f"{exc.strerror}: {exc.filename}" if exc.filename else str(exc), 2
     import duckdb
 
+    if isinstance(exc, duckdb.IOException) and "database file with version number" in str(exc):
+        return (
+            f"this warehouse file was written by another DuckDB version than {duckdb.__version__} "
+            "(DuckDB 2.0?): export it with that version, then `claimwatch restore` "
+            "(docs/duckdb-version.md)"
+        ), 1
     if isinstance(exc, duckdb.IOException):  # another process holds the file, a full disk
         return one_line(str(exc)), 1
     return None
@@ -394,6 +400,85 @@ def report(
             f"no topic {topic!r} in {db} (topics there: {', '.join(topics) or 'none yet'})", 2
         )
     console.print(str(write_report(db, topic, out)))
+
+
+@app.command()
+def search(
+    words: Annotated[
+        str | None, typer.Argument(help="words to find (BM25 over title and text)")
+    ] = None,
+    db: DbOption = "var/claimwatch.duckdb",
+    topic: Annotated[str | None, typer.Option(help="only articles of this topic")] = None,
+    limit: Annotated[int, typer.Option(help="at most N articles")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
+    query: Annotated[
+        str | None, typer.Option("--sql", help="read-only SQL on the search index (see README)")
+    ] = None,
+    live: Annotated[
+        bool, typer.Option("--live", help="index the live file, not the snapshot")
+    ] = False,
+) -> None:
+    """Find articles, and the claim sentences in them, by full text (BM25), best first."""
+    from dataclasses import asdict
+
+    import duckdb
+
+    from warehouse.search import search as find
+    from warehouse.search import search_connection
+    from warehouse.snapshots import refused_statement
+
+    _require_db(db)
+    if query is not None:
+        con = search_connection(db, live=live)
+        try:
+            if refused := refused_statement(con, query):
+                raise UserError(f"claimwatch search --sql only reads: {refused} is refused", 2)
+            cur = con.execute(query)
+            cols, rows = tuple(d[0] for d in cur.description or []), cur.fetchall()
+        except duckdb.Error as exc:
+            raise UserError(one_line(str(exc))) from exc
+        finally:
+            con.close()
+        print_rows(cols, rows, "json" if as_json else "table")
+        return
+    if not words or not words.strip():
+        raise UserError('give the words to find, e.g. claimwatch search "Panjshir fighters"', 2)
+    try:
+        hits = find(db, words, topic=topic, limit=limit, live=live)
+    except ValueError as exc:
+        raise UserError(str(exc), 2) from exc
+    for n, hit in enumerate(hits, 1):
+        if as_json:
+            print(json.dumps(asdict(hit)))
+            continue
+        console.print(
+            f"{n}. {hit.score:.2f}  {hit.title or '(no title)'}", highlight=False, markup=False
+        )
+        console.print(
+            f"   {hit.url}  [{hit.topic}] {hit.article_id}", highlight=False, markup=False
+        )
+        for c in hit.claims:
+            console.print(f"   - {c.sentence}", highlight=False, markup=False)
+    if not hits and not as_json:
+        console.print(f"no articles match {words!r}", highlight=False, markup=False)
+
+
+@app.command()
+def restore(
+    folder: Annotated[Path, typer.Argument(help="an export: one <table>.parquet per table")],
+    db: DbOption = "var/claimwatch.duckdb",
+) -> None:
+    """Create a new warehouse file from an export (how a warehouse moves across DuckDB versions)."""
+    from warehouse.restore import restore_export
+    from warehouse.snapshots import refresh_snapshot
+
+    if Path(db).exists():
+        raise UserError(f"{db} exists: restore into a new file (or move that one aside)", 2)
+    loaded = restore_export(folder, db)
+    refresh_snapshot(db)  # a snapshot left by the old version would not open
+    console.print(
+        f"{sum(loaded.values())} rows in {len(loaded)} tables restored into {db}", highlight=False
+    )
 
 
 ALERT_COLUMNS = ("id", "state", "severity", "kind", "title", "updated")
