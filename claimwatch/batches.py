@@ -12,6 +12,7 @@ from detection.pairing import detect
 from detection.stories import assign_stories
 from records import Alert, Article, Claim, Entity, Mention
 from extractors.claims import Extraction
+from warehouse.lake import in_transaction
 from warehouse.loading import upsert
 from warehouse.store import connect
 
@@ -25,18 +26,21 @@ def load_and_detect_batch(
     extractions: list[Extraction],
     fetches: RunFetches | None = None,
 ) -> tuple[int, int, list[Alert]]:
-    """Load one batch and detect its contradictions in a single transaction (with its fetch rows, if given)."""
+    """Load one batch and detect its contradictions in a single transaction (with its fetch rows, if given).
+
+    On a DuckLake warehouse with concurrent writers the whole transaction is run again when
+    DuckLake refuses its commit for a conflict (warehouse.lake.in_transaction).
+    """
+
     with connect(db) as con:
-        con.begin()
-        try:
+
+        def work() -> tuple[int, int, list[Alert]]:
             result = load_and_detect(con, articles, extractions)
             if fetches is not None:  # a killed run keeps the record of what it stored
                 fetches.write(con)
-            con.commit()
-        except Exception:
-            con.rollback()
-            raise
-    return result
+            return result
+
+        return in_transaction(con, work)
 
 
 def load_and_detect(

@@ -90,7 +90,14 @@ eval_app = typer.Typer(help="Measure quality on labelled data.", no_args_is_help
 app.add_typer(eval_app, name="eval")
 console = Console()
 
-DbOption = Annotated[str, typer.Option("--db", help="DuckDB file", envvar="CLAIMWATCH_DB")]
+DbOption = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        help="DuckDB file, or a DuckLake warehouse: ducklake:<catalog file> | ducklake:postgres:<libpq>",
+        envvar=["CLAIMWATCH_DB", "CLAIMWATCH_WAREHOUSE"],
+    ),
+]
 DEMO_DB = "var/demo/claimwatch.duckdb"
 DEMO_PORT = 8642  # a stable port keeps the demo's article URLs the same from run to run
 SAMPLE_SITE = "sample"  # --site sample: serve the bundled sample site for the command's run
@@ -111,14 +118,17 @@ def _main(
 
 def _missing_db(db: str) -> UserError:
     return UserError(
-        f"no warehouse at {Path(db).resolve()}: pass --db FILE or set CLAIMWATCH_DB "
+        f"no warehouse at {db if db.startswith('ducklake:') else Path(db).resolve()}: "
+        "pass --db FILE or set CLAIMWATCH_DB "
         f"(`claimwatch demo` writes {DEMO_DB}, `claimwatch serve` and `run` write var/claimwatch.duckdb)"
     )
 
 
 def _require_db(db: str) -> None:
     """Stop with one line naming the file when there is no warehouse there."""
-    if not Path(db).is_file():
+    from warehouse.lake import exists, is_lake
+
+    if not (exists(db) if is_lake(db) else Path(db).is_file()):
         raise _missing_db(db)
 
 

@@ -880,8 +880,11 @@ def write_copies(report: Report, folder: Path) -> None:
 
 
 def report_dir(db: str | Path, topic: str) -> Path:
-    """The folder where a run writes its topic's report: beside the DuckDB file."""
-    return Path(db).resolve().parent / "reports" / re.sub(r"[^A-Za-z0-9_.-]+", "_", topic)
+    """The folder where a run writes its topic's report: beside the DuckDB file (or the lake's catalog)."""
+    from warehouse.lake import is_lake, target
+
+    base = target(db).home if is_lake(db) else Path(db).resolve().parent
+    return base / "reports" / re.sub(r"[^A-Za-z0-9_.-]+", "_", topic)
 
 
 def report_after_run(db: str | Path, topic: str) -> str:

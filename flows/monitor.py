@@ -90,8 +90,10 @@ class RunSummary:
 
 
 def default_db() -> str:
-    """Return the warehouse path from CLAIMWATCH_DB, or var/claimwatch.duckdb."""
-    return os.environ.get("CLAIMWATCH_DB", "var/claimwatch.duckdb")
+    """Return the warehouse from CLAIMWATCH_DB or CLAIMWATCH_WAREHOUSE (a ducklake: name), else var/claimwatch.duckdb."""
+    return os.environ.get("CLAIMWATCH_DB") or os.environ.get(
+        "CLAIMWATCH_WAREHOUSE", "var/claimwatch.duckdb"
+    )
 
 
 async def _fetch_all(urls: list[str], allow_private: bool, accept: tuple[str, ...]) -> list[Page]:

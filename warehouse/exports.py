@@ -16,7 +16,9 @@ def export_database(db: str | Path, out_dir: str | Path, fmt: str = "parquet") -
     with connect(db, read_only=True) as con:
         tables = [
             r[0]
-            for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1"
+            ).fetchall()
         ]
         written = []
         for table in tables:

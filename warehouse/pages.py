@@ -27,6 +27,16 @@ def database_path(con: duckdb.DuckDBPyConnection) -> Path | None:
     return Path(rows[0][0]) if rows and rows[0][0] else None
 
 
+def pages_folder(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """Return the folder of the connection's raw pages: beside its file, or a lake's data folder."""
+    # a lake connection names its folder in a variable (warehouse.lake); a file has none
+    rows = con.execute("SELECT getvariable('claimwatch_pages')").fetchall()
+    if rows and rows[0][0]:
+        return Path(rows[0][0])
+    db = database_path(con)
+    return pages_dir(db) if db is not None else None
+
+
 def pages_dir(db: str | Path) -> Path:
     """Return the folder that holds a warehouse's raw pages: <name>.pages beside the file."""
     db = Path(db)
@@ -56,16 +66,16 @@ def store_pages(con: duckdb.DuckDBPyConnection, articles: Sequence[Article]) -> 
             "SELECT article_id FROM article_pages WHERE article_id IN (SELECT unnest(?))", [ids]
         ).fetchall()
     }
-    db = database_path(con)
+    folder = pages_folder(con)
     rows: list[tuple[str, str | None, str | None]] = []
     for article_id in ids:
         if article_id in have:
             continue
         html = pages[article_id]
-        if db is None:  # an in-memory warehouse has no folder: the page stays in its row
+        if folder is None:  # an in-memory warehouse has no folder: the page stays in its row
             rows.append((article_id, None, html))
         else:
-            rows.append((article_id, _write(pages_dir(db), article_id, html), None))
+            rows.append((article_id, _write(folder, article_id, html), None))
     if rows:
         con.executemany(
             "INSERT INTO article_pages VALUES (?, ?, ?) ON CONFLICT (article_id) DO NOTHING", rows
@@ -83,10 +93,10 @@ def read_page(con: duckdb.DuckDBPyConnection, article_id: str) -> str | None:
     path, html = rows[0]
     if html is not None:
         return str(html)
-    db = database_path(con)
-    if path is None or db is None:
+    folder = pages_folder(con)
+    if path is None or folder is None:
         return None
-    file = pages_dir(db) / path
+    file = folder / path
     if not file.exists():  # pruned while its row was left behind by a killed prune
         return None
     return gzip.decompress(file.read_bytes()).decode("utf-8")
@@ -94,15 +104,15 @@ def read_page(con: duckdb.DuckDBPyConnection, article_id: str) -> str | None:
 
 def spill_inline_pages(con: duckdb.DuckDBPyConnection) -> int:
     """Move pages still held in article_pages rows (moved there by migration 9) out to files."""
-    db = database_path(con)
-    if db is None:
+    folder = pages_folder(con)
+    if folder is None:
         return 0
     rows = con.execute(
         "SELECT article_id, html FROM article_pages WHERE html IS NOT NULL"
     ).fetchall()
     if not rows:
         return 0
-    moved = [(_write(pages_dir(db), article_id, html), article_id) for article_id, html in rows]
+    moved = [(_write(folder, article_id, html), article_id) for article_id, html in rows]
     con.begin()
     con.executemany("UPDATE article_pages SET path = ?, html = NULL WHERE article_id = ?", moved)
     con.commit()
@@ -111,11 +121,11 @@ def spill_inline_pages(con: duckdb.DuckDBPyConnection) -> int:
 
 def remove_pages(con: duckdb.DuckDBPyConnection, rows: Iterable[tuple[str, str | None]]) -> int:
     """Delete the files and rows of (article_id, path) pages; files go first, so a kill leaves rows to retry."""
-    db = database_path(con)
+    folder = pages_folder(con)
     ids = []
     for article_id, path in rows:
-        if path is not None and db is not None:
-            (pages_dir(db) / path).unlink(missing_ok=True)
+        if path is not None and folder is not None:
+            (folder / path).unlink(missing_ok=True)
         ids.append(article_id)
     if ids:
         con.execute("DELETE FROM article_pages WHERE article_id IN (SELECT unnest(?))", [ids])

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import psutil
 
+from warehouse.lake import is_lake, open_lake
 from warehouse.store import connect, engine_config
 
 
@@ -26,6 +27,8 @@ SNAPSHOT_MAX_AGE_S = 3600.0
 
 def snapshot_age_s(db: str | Path) -> float:
     """Return seconds since the snapshot was refreshed (infinite when there is none)."""
+    if is_lake(db):  # a lake has no snapshot file: readers read its committed snapshots
+        return 0.0
     snap = snapshot_path(db)
     return time.time() - snap.stat().st_mtime if snap.exists() else float("inf")
 
@@ -52,6 +55,8 @@ def remove_stale_temps(db: str | Path) -> list[Path]:
 
 def refresh_snapshot(db: str | Path) -> Path:
     """Copy the warehouse to its snapshot file atomically; returns the snapshot path."""
+    if is_lake(db):  # readers never block a lake's writers: nothing to copy
+        return Path(db)
     target = snapshot_path(db)
     remove_stale_temps(db)
     tmp = target.with_name(target.name + f".tmp{os.getpid()}")
@@ -68,6 +73,8 @@ def refresh_snapshot(db: str | Path) -> Path:
 
 def read_connection(db: str | Path, live: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the snapshot read-only (or the live file when asked, or when no snapshot exists)."""
+    if is_lake(db):
+        return open_lake(db, read_only=True, wait_s=FIRST_SNAPSHOT_WAIT_S)
     snap = snapshot_path(db)
     path = Path(db) if live or not snap.exists() else snap
     return duckdb.connect(str(path), read_only=True, config=engine_config())
@@ -103,6 +110,8 @@ def user_connection(
     Before the first snapshot exists the live file is read, waiting up to wait_s for a
     writer to let go; past that NoSnapshotYet says so.
     """
+    if is_lake(db):
+        return _lake_user_connection(db, FIRST_SNAPSHOT_WAIT_S if wait_s is None else wait_s)
     snap = snapshot_path(db)
     path = Path(db) if live or not snap.exists() else snap
     if not path.is_file():
@@ -125,6 +134,19 @@ def user_connection(
                 time.sleep(0.2)
 
 
+def _lake_user_connection(db: str | Path, wait_s: float) -> duckdb.DuckDBPyConnection:
+    from warehouse.lake import target
+
+    # the lake's Parquet files stay readable; every other file, URL or setting is shut
+    data = target(db).data_path.as_posix()
+    return open_lake(
+        db,
+        read_only=True,
+        wait_s=wait_s,
+        config={"allowed_directories": f"['{data}/']", **USER_SQL_CONFIG},
+    )
+
+
 def _ago(seconds: float) -> str:
     if seconds < 90:
         return f"{seconds:.0f} s ago"
@@ -135,6 +157,8 @@ def _ago(seconds: float) -> str:
 
 def snapshot_note(db: str | Path) -> str:
     """One line saying how old the snapshot is and whether the live file changed since."""
+    if is_lake(db):
+        return f"reading the latest committed snapshot of the DuckLake warehouse {db}"
     snap, live = snapshot_path(db), Path(db)
     if not snap.exists():
         return f"no snapshot yet: reading the live file {live}"
@@ -153,6 +177,8 @@ def snapshot_note(db: str | Path) -> str:
 
 def read_source(db: str | Path, live: bool = False) -> tuple[Path, str]:
     """The file a reader should open (the snapshot, else the live file) and a line saying which."""
+    if is_lake(db):
+        return Path(db), snapshot_note(db)
     snap = snapshot_path(db)
     if live or not snap.exists():
         return Path(db), f"reading the live file {Path(db)}"

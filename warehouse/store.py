@@ -90,6 +90,15 @@ def connect(
     path: str | Path, read_only: bool = False, wait_s: float = _LOCK_WAIT_S
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse (migrating it when writable) and close it when done."""
+    if str(path).startswith("ducklake:"):  # the DuckLake backend (warehouse.lake)
+        from warehouse.lake import open_lake
+
+        lake = open_lake(path, read_only, wait_s)
+        try:
+            yield lake
+        finally:
+            lake.close()
+        return
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)

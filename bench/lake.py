@@ -1,0 +1,261 @@
+"""DuckLake against the single file: load rows/s, batches/s, and two concurrent writers into one lake.
+
+`python -m bench.lake [--quick]` prints JSON; `python -m bench.lake writer ...` is one writer
+process (ECB+ topics imported in batches through the product's load+detect transaction).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.loadrate import claim_records
+from bench.timing import median
+from warehouse.lake import STATS, natural_keys
+from warehouse.loading import upsert
+from warehouse.store import connect
+
+REPO = Path(__file__).resolve().parents[1]
+ECB = REPO.parent / "shared" / "data/events/ECBplus/ECB+_LREC2014/ECB+"
+WRITER_TOPICS = (("1", "3"), ("2", "4"))  # ECB+ topic folders of writer A and writer B
+BATCH = 8  # articles per load+detect transaction: several commits per writer, so they interleave
+
+
+def write_ecb(db: str, root: Path, topics: tuple[str, ...], batch: int = BATCH) -> dict[str, Any]:
+    """Import ECB+ topic folders into db in batches of `batch` articles; returns what it did."""
+    from claimwatch.batches import load_and_detect_batch
+    from evaluation.corpora import ecb_article, ecb_files, read_ecb
+    from extractors.claims import extract_articles
+    from extractors.pipeline import load_nlp
+
+    nlp, _ = load_nlp()
+    docs = [read_ecb(p) for p in ecb_files(root, set(topics))]
+    articles = [ecb_article(d, f"ecb-{d.topic}") for d in docs]
+    extractions = extract_articles(articles, nlp)
+    start = time.perf_counter()
+    batches = 0
+    for i in range(0, len(articles), batch):
+        load_and_detect_batch(db, articles[i : i + batch], extractions[i : i + batch])
+        batches += 1
+    seconds = time.perf_counter() - start
+    return {
+        "topics": list(topics),
+        "articles": len(articles),
+        "batches": batches,
+        "load_s": round(seconds, 3),
+        "conflicts_retried": STATS["conflicts_retried"],
+    }
+
+
+def table_counts(db: str) -> dict[str, list[int]]:
+    """Rows and distinct natural keys of every keyed table (story_postings: rows only)."""
+    out: dict[str, list[int]] = {}
+    with connect(db, read_only=True) as con:
+        for table, keys in sorted(natural_keys().items()):
+            if table == "schema_versions":
+                continue
+            k = ", ".join(f'"{c}"' for c in keys)
+            rows, distinct = con.execute(
+                f"SELECT count(*), count(DISTINCT ({k})) FROM {table}"
+            ).fetchall()[0]
+            out[table] = [int(rows), int(distinct)]
+        out["story_postings"] = [
+            int(con.execute("SELECT count(*) FROM story_postings").fetchall()[0][0])
+        ] * 2
+    return out
+
+
+def contradiction_pairs(db: str) -> set[tuple[str, str]]:
+    """The (claim_a, claim_b) of every stored contradiction."""
+    with connect(db, read_only=True) as con:
+        return {
+            (a, b) for a, b in con.execute("SELECT claim_a, claim_b FROM contradictions").fetchall()
+        }
+
+
+def run_writers(
+    lake: str, root: Path, env: dict[str, str], batch: int = BATCH
+) -> list[dict[str, Any]]:
+    """Start one writer process per WRITER_TOPICS entry at once into the lake; returns their reports."""
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bench.lake",
+                "writer",
+                "--db",
+                lake,
+                "--root",
+                str(root),
+                "--topics",
+                ",".join(topics),
+                "--batch",
+                str(batch),
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for topics in WRITER_TOPICS
+    ]
+    reports = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=900)
+        if proc.returncode != 0:
+            raise RuntimeError(f"writer failed ({proc.returncode}): {err[-2000:]}")
+        reports.append(json.loads(out.strip().splitlines()[-1]))
+    return reports
+
+
+@dataclass
+class WriterCheck:
+    """Two concurrent writers into a lake against the same batches into one file, by one writer."""
+
+    lake_counts: dict[str, list[int]]
+    file_counts: dict[str, list[int]]
+    lost: int  # file rows missing from the lake
+    doubled: int  # lake rows beyond their distinct keys
+    contradictions_lake: int
+    contradictions_file: int
+    contradictions_missing: int
+    writers: list[dict[str, Any]]
+
+
+def compare(lake: str, file_db: str, writers: list[dict[str, Any]]) -> WriterCheck:
+    """Count lost and doubled rows and missing contradictions of the lake against the file."""
+    lc, fc = table_counts(lake), table_counts(file_db)
+    lost = sum(max(0, fc[t][1] - lc[t][1]) for t in fc)
+    doubled = sum(lc[t][0] - lc[t][1] for t in lc)
+    pl, pf = contradiction_pairs(lake), contradiction_pairs(file_db)
+    return WriterCheck(lc, fc, lost, doubled, len(pl), len(pf), len(pf - pl), writers)
+
+
+def single_writer_file(file_db: str, root: Path, batch: int = BATCH) -> None:
+    """The same batches into one DuckDB file by one process: writer A's topics, then B's."""
+    for topics in WRITER_TOPICS:
+        write_ecb(file_db, root, topics, batch)
+
+
+def _upsert_rate(db: str, rows: int, repeats: int) -> tuple[float, list[float]]:
+    claims = claim_records(rows)
+    runs = []
+    for i in range(repeats):
+        name = db.replace("{i}", str(i))
+        with connect(name) as con:
+            start = time.perf_counter()
+            con.begin()
+            upsert(con, claims)
+            con.commit()
+            runs.append(time.perf_counter() - start)
+    return rows / median(runs), runs
+
+
+def _batch_rate(db: str, batches: int, rows: int) -> float:
+    """Load transactions per second: fresh connection, `rows` new claims, commit (as a batch does)."""
+    claims = claim_records(batches * rows, seed=5)
+    start = time.perf_counter()
+    for i in range(batches):
+        with connect(db) as con:
+            con.begin()
+            upsert(con, claims[i * rows : (i + 1) * rows])
+            con.commit()
+    return batches / (time.perf_counter() - start)
+
+
+def load_figures(
+    workdir: Path, rows: int, repeats: int, batches: int, batch_rows: int
+) -> dict[str, Any]:
+    """Rows/s of one bulk upsert and load transactions/s, for the file and a lake with a file catalog."""
+    os.environ.pop("CLAIMWATCH_LAKE_DATA", None)
+    file_rate, file_runs = _upsert_rate(str(workdir / "file-{i}.duckdb"), rows, repeats)
+    lake_rate, lake_runs = _upsert_rate(f"ducklake:{workdir}/lake-{{i}}.ducklake", rows, repeats)
+    return {
+        "upsert_rows": rows,
+        "file_rows_per_s": round(file_rate),
+        "lake_rows_per_s": round(lake_rate),
+        "lake_over_file": round(file_rate / lake_rate, 2),
+        "file_runs_s": [round(x, 3) for x in file_runs],
+        "lake_runs_s": [round(x, 3) for x in lake_runs],
+        "batch_rows": batch_rows,
+        "file_batches_per_s": round(
+            _batch_rate(str(workdir / "batches.duckdb"), batches, batch_rows), 2
+        ),
+        "lake_batches_per_s": round(
+            _batch_rate(f"ducklake:{workdir}/batches.ducklake", batches, batch_rows), 2
+        ),
+    }
+
+
+def writer_figures(workdir: Path, repetitions: int, batch: int = BATCH) -> dict[str, Any]:
+    """Two concurrent writers into a lake on PostgreSQL, `repetitions` times, against one file."""
+    from bench.postgres import find_bindir, postgres
+
+    if find_bindir() is None or not ECB.is_dir():
+        return {"skipped": "no PostgreSQL binaries or no ECB+ corpus"}
+    file_db = str(workdir / "one-writer.duckdb")
+    start = time.perf_counter()
+    single_writer_file(file_db, ECB, batch)
+    file_s = time.perf_counter() - start
+    reps = []
+    with postgres(workdir / "pg", tuple(f"lake{i}" for i in range(repetitions))) as server:
+        for i in range(repetitions):
+            env = {**os.environ, "CLAIMWATCH_LAKE_DATA": str(workdir / f"lake{i}-data")}
+            lake = f"ducklake:postgres:{server.libpq(f'lake{i}')}"
+            start = time.perf_counter()
+            writers = run_writers(lake, ECB, env, batch)
+            wall = time.perf_counter() - start
+            os.environ["CLAIMWATCH_LAKE_DATA"] = env["CLAIMWATCH_LAKE_DATA"]
+            check = compare(lake, file_db, writers)
+            reps.append({"wall_s": round(wall, 2), **check.__dict__})
+    return {
+        "one_writer_file_s": round(file_s, 2),
+        "repetitions": reps,
+        "lost_total": sum(r["lost"] for r in reps),
+        "doubled_total": sum(r["doubled"] for r in reps),
+        "contradictions_missing_total": sum(r["contradictions_missing"] for r in reps),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """One writer process, or the DuckLake sub-bench (JSON on stdout)."""
+    parser = argparse.ArgumentParser(prog="python -m bench.lake", description=__doc__)
+    sub = parser.add_subparsers(dest="cmd")
+    w = sub.add_parser("writer")
+    w.add_argument("--db", required=True)
+    w.add_argument("--root", type=Path, required=True)
+    w.add_argument("--topics", required=True)
+    w.add_argument("--batch", type=int, default=BATCH)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
+    args = parser.parse_args(argv)
+    if args.cmd == "writer":
+        print(json.dumps(write_ecb(args.db, args.root, tuple(args.topics.split(",")), args.batch)))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="bench-lake-") as tmp:
+        work = Path(tmp)
+        rows, repeats, batches = (2_000, 1, 5) if args.quick else (100_000, 3, 40)
+        result = {
+            "load": load_figures(work / "load", rows, repeats, batches, 300),
+            "writers": writer_figures(work / "writers", 1 if args.quick else args.repetitions),
+        }
+    text = json.dumps(result, indent=1)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
