@@ -125,3 +125,11 @@ def test_a_file_from_duckdb_2_names_the_fix_and_restore_moves_a_warehouse(
     code, out = cli("restore", str(tmp_path / "export"), "--db", str(new))
     assert code == 2 and "exists" in out
     shutil.rmtree(tmp_path / "export")
+
+
+def test_search_reads_a_ducklake_warehouse(tmp_path: Path) -> None:
+    lake = f"ducklake:{tmp_path / 'lake.ducklake'}"
+    import_files(SEEDS, lake, topic="seeds")
+    hits = search(lake, "northwest of Kabul fortress telephone")
+    assert hits and hits[0].url == _url_of(NORTHWEST_SEED)
+    assert index_path(lake) == tmp_path / "lake.search.duckdb"

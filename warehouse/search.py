@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.extensions import load_extension
+from warehouse.lake import is_lake, target
 from warehouse.snapshots import snapshot_path
 from warehouse.store import engine_config
 
@@ -58,6 +59,9 @@ class Hit:
 
 def index_path(db: str | Path) -> Path:
     """Return where a warehouse's search index lives: <name>.search.duckdb beside it."""
+    if is_lake(db):  # beside a catalog file, else in the lake's data folder
+        t = target(db)
+        return t.home / f"{t.catalog_file.stem if t.catalog_file else 'lake'}.search.duckdb"
     db = Path(db)
     return db.with_name(db.stem + ".search.duckdb")
 
@@ -69,6 +73,22 @@ def source_path(db: str | Path, live: bool = False) -> Path:
     if not path.is_file():
         raise FileNotFoundError(2, "No such file or directory", str(Path(db)))
     return path
+
+
+def _attach_source(con: duckdb.DuckDBPyConnection, db: str | Path, live: bool) -> None:
+    if is_lake(db):  # a lake has no snapshot copy: its readers see committed snapshots anyway
+        t = target(db)
+        load_extension(con, "ducklake")
+        if t.catalog_file is None:
+            load_extension(con, "postgres")
+        data = t.data_path.as_posix().replace("'", "''")
+        con.execute(
+            f"ATTACH '{t.attach.replace(chr(39), chr(39) * 2)}' AS src "
+            f"(DATA_PATH '{data}/', READ_ONLY)"
+        )
+        return
+    source = source_path(db, live).as_posix().replace("'", "''")
+    con.execute(f"ATTACH '{source}' AS src (READ_ONLY)")
 
 
 def _open_index(db: str | Path, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -103,10 +123,11 @@ def _rebuild(con: duckdb.DuckDBPyConnection) -> None:
 
 def ensure_index(db: str | Path, live: bool = False) -> bool:
     """Bring the search index up to date with the warehouse; True when it was rebuilt."""
-    source = source_path(db, live)
+    if not is_lake(db):
+        source_path(db, live)  # no warehouse: say so before making an index file
     con = _open_index(db, read_only=False)
     try:
-        con.execute(f"ATTACH '{source.as_posix()}' AS src (READ_ONLY)")
+        _attach_source(con, db, live)
         try:
             now = con.execute(_FINGERPRINT_SQL).fetchall()[0][0]
             con.execute("CREATE TABLE IF NOT EXISTS index_state (fingerprint VARCHAR)")
