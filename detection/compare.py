@@ -12,6 +12,7 @@ from detection.equivalence import (
     generalises,
     major_city,
     places,
+    may_lie_within,
     places_differ,
     same_name,
     spelling_variant,
@@ -33,6 +34,9 @@ EXACT_ATTRIBUTES: dict[str, float] = {"age": 0.0}
 # Claims about an attribute this many days apart describe different moments (an update).
 UPDATE_WINDOW_DAYS: dict[str, float] = {"death toll": 2, "injured": 2, "arrests": 7, "age": 180}
 DEFAULT_UPDATE_WINDOW_DAYS = 30.0
+# two undated ages of one person this many years apart may be a slip (a birthday, a typo);
+# further apart they are ages at two dates
+UNDATED_AGE_SLIP_YEARS = 2.0
 # units a quantity may be stated in -> (base unit, factor to the base unit)
 UNIT_BASE: dict[str, tuple[str, float]] = {
     "km": ("m", 1000.0), "kilometres": ("m", 1000.0), "kilometers": ("m", 1000.0),
@@ -112,7 +116,18 @@ def compare(a: Claim, b: Claim, same_url: bool = False) -> Contradiction | Claim
     window = UPDATE_WINDOW_DAYS.get(a.attribute, DEFAULT_UPDATE_WINDOW_DAYS)
     if days is not None and days > window:
         return _link(a, b, "update", f"{days:.0f} days apart: the value changed over time")
+    years = _years_apart(a, b)
+    if days is None and years is not None and years > UNDATED_AGE_SLIP_YEARS:
+        # an age holds at a date: undated, '32' and '36' of one person are two moments
+        # (a fight in 2008, another in 2012), not two sources disagreeing about one
+        return _link(a, b, "update", f"ages {years:.0f} years apart and no date to place them")
     return conflict
+
+
+def _years_apart(a: Claim, b: Claim) -> float | None:
+    if a.attribute != "age" or a.low is None or b.low is None:
+        return None
+    return abs(a.low - b.low)
 
 
 def _typedconflict(a: Claim, b: Claim) -> Contradiction | None:
@@ -191,7 +206,9 @@ _TOKEN_RE = re.compile(
     rf"{CLOCK_RE.pattern}|{_FRACTION_TOKEN}|"
     # a scale suffix ends the figure: '24km' is 24 and a unit, not 24 thousand
     r"[A-Z](?:\.[A-Z])+\.?|[$€£]?\d[\d,.]*\d(?:(?:bn|mn|m|k)(?![a-z]))?%?"
-    r"|[$€£]?\d(?:(?:bn|mn|m|k)(?![a-z]))?%?|n't|[A-Za-z][\w’'-]*"
+    # "couldn't" is 'could' and a negator; 'magnitude-6.1' a word and a figure
+    r"|[$€£]?\d(?:(?:bn|mn|m|k)(?![a-z]))?%?|n['’]t\b"
+    r"|[A-Za-z](?:(?!n['’]t\b)[\w’']|-(?!\d[\d,]*\.\d))*"
 )
 _STOP = {
     "a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "as", "and",
@@ -278,7 +295,8 @@ def _token_tuple(text: str) -> tuple[_Tok, ...]:
     )
     # a web address's digits and a value restated in another unit ('7 km (4 miles)') say nothing
     text = strip_urls(text)
-    for start, end in reversed(conversion_spans(text)):
+    spans = conversion_spans(text) + [m.span("paren") for m in _MONEY_RESTATED.finditer(text)]
+    for start, end in sorted(spans, reverse=True):
         text = text[:start] + " " * (end - start) + text[end:]
     phrases = [(m.start(), m.end(), m.group(0)) for m in _PHRASE_RE.finditer(text)]
     headline = is_title_case(text)
@@ -290,6 +308,8 @@ def _token_tuple(text: str) -> tuple[_Tok, ...]:
             if not re.fullmatch(r"[a-z](?:\.[a-z])+\.?", raw.lower())
             else raw.lower()
         )
+        if low == "n’t":
+            low = "n't"
         kind = _kind(raw, low, i)
         if kind == "name" and headline:
             kind = "word"  # 'Lohan Checks Out Of Rehab': title case says nothing of names
@@ -302,10 +322,33 @@ def _token_tuple(text: str) -> tuple[_Tok, ...]:
         out.append(
             _Tok(raw, low, lemma(low) if raw[0].isalpha() else low, kind, hedge, phrase or "")
         )
+    none = _Tok("", "", "", "stop")
+    after: list[_Tok] = [*out[1:], none, none]
     return tuple(
-        replace(t, unit=nxt.lower) if t.kind == "number" and nxt.lower in _LENGTH_UNITS else t
-        for t, nxt in zip(out, [*out[1:], _Tok("", "", "", "stop")][: len(out)], strict=True)
+        replace(t, unit=_unit_after(after[i], after[i + 1])) if t.kind == "number" else t
+        for i, t in enumerate(out)
     )
+
+
+def _unit_after(nxt: _Tok, nxt2: _Tok) -> str:
+    """The unit a figure is given in, from the words after it ('' when none)."""
+    if nxt.lower in _LENGTH_UNITS:
+        return nxt.lower
+    # an area: '15,800-square-metre', '170,000 square feet', '200 sq ft'
+    if nxt.lower in ("square", "sq") and nxt2.lower in _LENGTH_UNITS:
+        return "square " + nxt2.lower
+    m = re.fullmatch(r"-?square-(\w+)", nxt.lower)
+    if m and m.group(1) in _LENGTH_UNITS:
+        return "square " + m.group(1)
+    return ""
+
+
+def _unit_base(unit: str) -> tuple[str, float]:
+    """A unit's dimension and its factor to that dimension's base unit."""
+    if unit.startswith("square "):
+        base, factor = _LENGTH_UNITS[unit[7:]]
+        return base + "2", factor * factor
+    return _LENGTH_UNITS[unit]
 
 
 # units a figure in running text is given in, to one base: '24km' and '15 miles' agree
@@ -324,6 +367,13 @@ def is_title_case(text: str) -> bool:
 
 
 _VULGAR = re.compile(r"\s*([½¼¾])")
+# an amount restated in another currency: '110 billion ($158 billion)' is one amount
+_MONEY_RESTATED = re.compile(
+    r"\d[\d,.]*(?:[\s-]?(?:bn|mn|m|billion|million|trillion|thousand))?\b\s*"
+    r"(?P<paren>\(\s*(?:about|around|some|roughly|nearly|approximately|~)?\s*(?:US|C|A)?[$€£]\s?"
+    r"\d[\d,.]*(?:[\s-]?(?:bn|mn|m|billion|million|trillion|thousand))?\s*\))",
+    re.IGNORECASE,
+)
 _VULGAR_TEXT = {"½": "1/2", "¼": "1/4", "¾": "3/4"}
 _HEDGE_BEFORE = re.compile(
     r"\b(" + "|".join(sorted((re.escape(h) for h in HEDGES), key=len, reverse=True)) + r")\s+$"
@@ -530,8 +580,15 @@ def _values_differ(x: _Tok, y: _Tok) -> bool:
         vx, vy = _amount(x), _amount(y)
         if vx is None or vy is None:
             return False
+        if x.kind == "money" and x.text[0] != y.text[0]:
+            return False  # '£88m' and '€103 million': two currencies, and no rate to compare
+        # '60m' beside '200 ft' is metres, not millions
+        if x.unit and not y.unit and _fused_metres(y):
+            y, vy = replace(y, unit="m"), float(y.lower[:-1].replace(",", ""))
+        elif y.unit and not x.unit and _fused_metres(x):
+            x, vx = replace(x, unit="m"), float(x.lower[:-1].replace(",", ""))
         if x.unit and y.unit:
-            (bx, fx), (by, fy) = _LENGTH_UNITS[x.unit], _LENGTH_UNITS[y.unit]
+            (bx, fx), (by, fy) = _unit_base(x.unit), _unit_base(y.unit)
             if bx != by:
                 return False  # a distance and a weight answer two questions
             if x.unit != y.unit:
@@ -545,10 +602,21 @@ def _values_differ(x: _Tok, y: _Tok) -> bool:
         # round figures in news are approximate; small counts ('35 years') are exact
         return abs(vx - vy) / scale > (NUMERIC_TOLERANCE if scale >= 1000 else 0.0)
     if x.kind == "name":
+        if _standalone(x) and _standalone(y) and may_lie_within(x.text, y.text):
+            return False
         return x.lower != y.lower and not same_name(x.text, x.phrase, y.text, y.phrase)
     if x.kind == "demonym":
         return x.lower != y.lower and not spelling_variant(x.text, y.text)  # Somali/Somalian
     return x.lower != y.lower
+
+
+def _standalone(t: _Tok) -> bool:
+    """A name word that is its whole name: 'Sumatra' in "Sumatra's Aceh", not 'Rivers' in 'Philip Rivers'."""
+    return re.split(r"['’]s\b", t.phrase or t.text)[0].strip() == t.text
+
+
+def _fused_metres(t: _Tok) -> bool:
+    return t.kind == "number" and re.fullmatch(r"\d[\d,.]*m", t.lower) is not None
 
 
 def _overlap(a: tuple[float | None, float | None], b: tuple[float | None, float | None]) -> bool:

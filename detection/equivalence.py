@@ -169,6 +169,21 @@ def places_differ(a: str, b: str) -> bool:
     return not any(_within(x, y) or _within(y, x) for x in pa for y in pb)
 
 
+def may_lie_within(a: str, b: str) -> bool:
+    """Whether one name is a region or country the gazetteer knows and the other a name it lacks.
+
+    In one slot of two aligned sentences ('charged with murder ... in Millom' / '... in
+    Cumbria', "Indonesia's Aceh province" / "Sumatra's Aceh province") the unlisted name
+    stands where a place stands, and may well lie inside the listed one.
+    """
+    for inner, outer in ((a, b), (b, a)):
+        known = places(outer)
+        if known and all(p.level in ("region", "country") for p in known):
+            if not places(inner) and not _feature_words(inner):
+                return True
+    return False
+
+
 def _feature_words(name: str) -> set[str]:
     return set(re.findall(r"[a-z]+", name.lower())) & FEATURE_WORDS
 

@@ -19,18 +19,21 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
+from detection.decision import Model, load_model
 from extractors.claims import Extraction
 from records import Article, stable_id
 
+STORY_MODEL = Path(__file__).parent / "models" / "stories.json"
 CHANNELS = ("w", "e", "p", "n", "b")  # words, people/organisations, places, figures, word pairs
 
 
@@ -54,6 +57,13 @@ class StorySettings:
     penalties: dict[str, float] = field(
         default_factory=lambda: {"y": 0.05, "d": 0.0, "k": 0.0, "a": 0.05}
     )
+    # a learned fit of an article to a story (logistic regression over the candidate's
+    # evidence, see training/stories.py); it replaces the weights, threshold and penalties
+    model: Model | None = field(default_factory=lambda: load_model(STORY_MODEL))
+
+    def threshold_of(self) -> float:
+        """The joining threshold: the model's where one decides, else the hand-set one."""
+        return self.model.threshold if self.model is not None else self.threshold
 
 
 DEFAULT = StorySettings()
@@ -198,12 +208,14 @@ def assign_stories(
     articles: list[Article],
     extractions: list[Extraction],
     settings: StorySettings | None = None,
+    choose: Chooser | None = None,
 ) -> dict[str, str]:
     """Give each (already stored) article a story, in order, inside the caller's transaction.
 
     The batch reads the index rows it needs once, assigns in memory (an article may join a
     story opened earlier in the batch) and writes back in bulk. Returns article_id -> story_id,
-    and writes stories, the index and articles.story_id.
+    and writes stories, the index and articles.story_id. `choose` replaces the decision
+    among the candidates (training follows the gold stories with it).
     """
     settings = settings or DEFAULT
     by_article = _match_extractions(articles, extractions)
@@ -238,7 +250,7 @@ def assign_stories(
     index.df_added.clear()
     index.read_postings(wanted)
     for a, counts, pins in todo.values():
-        assigned[a.article_id] = index.assign(a, counts, pins)
+        assigned[a.article_id] = index.assign(a, counts, pins, choose)
     index.write()
     return assigned
 
@@ -274,6 +286,22 @@ class _Story:
     added: int = 0
     outlets: set[str] = field(default_factory=set)
     marks: Counter[str] = field(default_factory=Counter)
+
+
+# given an article and its candidates (story id, evidence), the story it joins (None: a new one)
+Chooser = Callable[[Article, list[tuple[str, dict[str, float]]]], str | None]
+_SPECIFIC = ("e", "p", "n")  # the channels that name who, where and how many
+_MARK_KINDS = ("y", "a", "d", "k")
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """What one article's index lookup found, kept to record the article afterwards."""
+
+    salient: list[str]
+    idf: dict[str, float]
+    story_tf: dict[str, dict[str, float]]
+    year: int | None
 
 
 class _BatchIndex:
@@ -355,8 +383,10 @@ class _BatchIndex:
     def _idf(self, term: str, n_articles: int) -> float:
         return math.log((n_articles + self.s.prior_articles) / (self.df(term) + 1 + 0.5))
 
-    def assign(self, article: Article, counts: Counter[str], pins: frozenset[str]) -> str:
-        """Give one article its story (a candidate of the index, or a new one) and record it."""
+    def candidates(
+        self, article: Article, counts: Counter[str], pins: frozenset[str]
+    ) -> tuple[_Lookup, list[tuple[_Story, dict[str, float]]]]:
+        """The index's candidate stories for one article, each with its evidence (features)."""
         s = self.s
         n_articles = self.n_articles + self.n_added + 1
         salient, weights = self.salient(counts, n_articles)
@@ -370,30 +400,77 @@ class _BatchIndex:
             for sid, tf in self.postings[(article.topic, t)].items():
                 story_tf.setdefault(sid, {})[t] = tf
         year = article_year(article)
-        best: _Story | None = None
-        best_score = 0.0
-        total_weight = sum(s.weights.values())
+        lookup = _Lookup(salient, idf, story_tf, year)
+        # the weight of the article's salient names, places and figures, per channel: what
+        # a story lacks of it is what this article adds that the story never reported
+        own = {c: sum(weights[t] for t in salient if t[0] == c) for c in _SPECIFIC}
+        found: list[tuple[_Story, dict[str, float]]] = []
         for sid in sorted(story_tf):
             story = self.stories.get(sid)
             if story is None or not _compatible(article, year, story, s):
                 continue
             dots = {c: 0.0 for c in CHANNELS}
+            have = {c: 0.0 for c in _SPECIFIC}
             for term, tf in story_tf[sid].items():
                 dots[term[0]] += weights[term] * tf * idf[term]
-            score = (
-                sum(
-                    s.weights[c] * dots[c] / math.sqrt(qnorm[c] * story.norms[i])
-                    for i, c in enumerate(CHANNELS)
-                    if dots[c] > 0 and qnorm[c] > 0 and story.norms[i] > 0
-                )
-                / total_weight
-            )
-            score -= sum(p * _conflict(pins, story.marks, k) for k, p in s.penalties.items() if p)
+                if term[0] in have:
+                    have[term[0]] += weights[term]
+            f = {
+                f"cos_{c}": dots[c] / math.sqrt(qnorm[c] * story.norms[i])
+                for i, c in enumerate(CHANNELS)
+                if dots[c] > 0 and qnorm[c] > 0 and story.norms[i] > 0
+            }
+            for c in _SPECIFIC:
+                f[f"new_{c}"] = 1.0 - have[c] / own[c] if own[c] > 0 else 0.0
+            for k in _MARK_KINDS:
+                f[f"apart_{k}"] = _conflict(pins, story.marks, k)
+                f[f"share_{k}"] = float(any(m[0] == k and m in story.marks for m in pins))
+            found.append((story, f))
+        return lookup, found
+
+    def score(self, f: dict[str, float]) -> float:
+        """How well an article fits a candidate story (compared with the threshold)."""
+        s = self.s
+        if s.model is not None:
+            return s.model.probability(f)
+        total_weight = sum(s.weights.values())
+        score = sum(s.weights[c] * f.get(f"cos_{c}", 0.0) for c in CHANNELS) / total_weight
+        return score - sum(p * f[f"apart_{k}"] for k, p in s.penalties.items() if p)
+
+    def assign(
+        self,
+        article: Article,
+        counts: Counter[str],
+        pins: frozenset[str],
+        choose: Chooser | None = None,
+    ) -> str:
+        """Give one article its story (a candidate of the index, or a new one) and record it."""
+        lookup, found = self.candidates(article, counts, pins)
+        if choose is not None:
+            picked = choose(article, [(st.story_id, f) for st, f in found])
+            return self.join(article, counts, pins, lookup, self.stories.get(picked or ""))
+        best: _Story | None = None
+        best_score = 0.0
+        for story, f in found:
+            score = self.score(f)
             if score > best_score:
                 best, best_score = story, score
-        if best is None or best_score < s.threshold:
+        if best is None or best_score < self.s.threshold_of():
             best = None
-        story_id = self._record(article, counts, salient, idf, story_tf, best, year)
+        return self.join(article, counts, pins, lookup, best)
+
+    def join(
+        self,
+        article: Article,
+        counts: Counter[str],
+        pins: frozenset[str],
+        lookup: _Lookup,
+        story: _Story | None,
+    ) -> str:
+        """Record an article in a story (None: a new one of its own); returns the story id."""
+        story_id = self._record(
+            article, counts, lookup.salient, lookup.idf, lookup.story_tf, story, lookup.year
+        )
         self.stories[story_id].marks.update(pins)
         return story_id
 

@@ -165,23 +165,35 @@ def b_cubed(predicted: Sequence[str], gold: Sequence[str]) -> dict[str, float]:
 
 
 def cluster(
-    docs: Sequence[EcbDocument], extractions: Sequence[Extraction], settings: Any = None
+    docs: Sequence[EcbDocument],
+    extractions: Sequence[Extraction],
+    settings: Any = None,
+    choose: Any = None,
+    one_batch: bool = False,
 ) -> list[str]:
-    """Assign each document a story one at a time, in order, in a fresh warehouse."""
+    """Assign each document a story one at a time, in order, in a fresh warehouse.
+
+    one_batch: load every document in one batch (assigned in order in memory, the same
+    decisions as one transaction per document, much faster; for training).
+    """
     from detection.stories import assign_stories
     from warehouse.loading import to_arrow
     from warehouse.store import connect
 
     stories: list[str] = []
+    groups = [list(range(len(docs)))] if one_batch else [[i] for i in range(len(docs))]
     with connect(":memory:") as con:
-        for d, x in zip(docs, extractions, strict=True):
+        for group in groups:
+            arts = [docs[i].article for i in group]
             con.begin()
-            con.register("_article", to_arrow([d.article], Article))
+            con.register("_article", to_arrow(arts, Article))
             con.execute("INSERT INTO articles SELECT * FROM _article")
             con.unregister("_article")
-            got = assign_stories(con, [d.article], [x], settings=settings)
+            got = assign_stories(
+                con, arts, [extractions[i] for i in group], settings=settings, choose=choose
+            )
             con.commit()
-            stories.append(got[d.article.article_id])
+            stories.extend(got[a.article_id] for a in arts)
     return stories
 
 

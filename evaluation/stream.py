@@ -159,10 +159,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--sample", type=int, default=0, help="print N unjudged within-event items")
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--keep", type=Path, help="keep the warehouses in this folder to query them")
     args = ap.parse_args(argv)
     topics = set(args.topics.split(",")) if args.topics else None
     result: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = str(args.keep or scratch)
+        Path(tmp).mkdir(parents=True, exist_ok=True)
         db = str(Path(tmp) / "ecb.duckdb")
         docs = import_ecb(args.ecb, db, topics)
         found = raised(db, docs)

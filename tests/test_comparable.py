@@ -183,3 +183,20 @@ def test_a_small_towns_name_places_nothing(shared: Path) -> None:
         (a, i), (b, j) = (p.split(":") for p in key.split("|"))
         found = statement_difference(sentence(shared, a, int(i)), sentence(shared, b, int(j)))
         assert found is None or "city" not in found[2], key
+
+
+def test_undated_ages_years_apart_are_two_moments(shared: Path) -> None:
+    # 'The win over Rahman was the 32-year-old Klitschko's third of the year' (a 2008 fight)
+    # and 'The 36-year-old champion Klitschko ... floored Thompson' (2012): no date says so
+    from detection.compare import compare
+    from records import ClaimLink, Contradiction
+
+    def age(doc: str, n: int, article: str) -> Claim:
+        c = next(c for c in claims_of(sentence(shared, doc, n), article) if c.attribute == "age")
+        return replace(c, published=None, ref_date=None, subject_id="klitschko")
+
+    link = compare(age("7_7ecb", 10, "a"), age("7_1ecbplus", 4, "b"))
+    assert isinstance(link, ClaimLink) and link.relation == "update"
+    # a year apart is a slip one of them made: the same climber aged 31 and 32
+    slip = compare(age("23_3ecbplus", 10, "a"), age("23_9ecbplus", 10, "b"))
+    assert isinstance(slip, Contradiction)
