@@ -8,7 +8,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export PREFECT_HOME ?= $(CURDIR)/var/prefect
 
-.PHONY: demo test browser lint typecheck eval bench clean serve stop train-decision
+.PHONY: demo test browser postgres lint typecheck eval bench clean serve stop train-decision
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; run: make PYTHON=python3 ..."; exit 1; }
@@ -26,7 +26,11 @@ demo: $(STAMP)
 browser:
 	@bash .ci/browser.sh
 
-test: $(STAMP) browser
+# Debian's postgresql for the DuckLake and Prefect-on-PostgreSQL tests; a no-op once installed.
+postgres:
+	@bash .ci/postgres.sh
+
+test: $(STAMP) browser postgres
 	@mkdir -p $(PREFECT_HOME)
 	$(BIN)/python -m pytest -q
 

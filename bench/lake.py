@@ -19,25 +19,33 @@ from typing import Any
 
 from bench.loadrate import claim_records
 from bench.timing import median
-from warehouse.lake import STATS, natural_keys
+from warehouse.lake import COMMITS, STATS, natural_keys
 from warehouse.loading import upsert
 from warehouse.store import connect
 
 REPO = Path(__file__).resolve().parents[1]
 ECB = REPO.parent / "shared" / "data/events/ECBplus/ECB+_LREC2014/ECB+"
-WRITER_TOPICS = (("1", "3"), ("2", "4"))  # ECB+ topic folders of writer A and writer B
+TOPICS = ("1", "2", "3", "4")  # ECB+ topic folders, each one monitored topic
+WRITERS = 2  # writer i takes every WRITERS-th document from the i-th on: both write every topic
 BATCH = 8  # articles per load+detect transaction: several commits per writer, so they interleave
 
 
-def write_ecb(db: str, root: Path, topics: tuple[str, ...], batch: int = BATCH) -> dict[str, Any]:
-    """Import ECB+ topic folders into db in batches of `batch` articles; returns what it did."""
+def write_ecb(
+    db: str,
+    root: Path,
+    topics: tuple[str, ...],
+    batch: int = BATCH,
+    part: int = 0,
+    parts: int = 1,
+) -> dict[str, Any]:
+    """Import one part of ECB+ topic folders into db in batches of `batch` articles; returns what it did."""
     from claimwatch.batches import load_and_detect_batch
     from evaluation.corpora import ecb_article, ecb_files, read_ecb
     from extractors.claims import extract_articles
     from extractors.pipeline import load_nlp
 
     nlp, _ = load_nlp()
-    docs = [read_ecb(p) for p in ecb_files(root, set(topics))]
+    docs = [read_ecb(p) for p in ecb_files(root, set(topics))][part::parts]
     articles = [ecb_article(d, f"ecb-{d.topic}") for d in docs]
     extractions = extract_articles(articles, nlp)
     start = time.perf_counter()
@@ -48,10 +56,12 @@ def write_ecb(db: str, root: Path, topics: tuple[str, ...], batch: int = BATCH) 
     seconds = time.perf_counter() - start
     return {
         "topics": list(topics),
+        "part": f"{part}/{parts}",
         "articles": len(articles),
         "batches": batches,
         "load_s": round(seconds, 3),
         "conflicts_retried": STATS["conflicts_retried"],
+        "commits": [list(c) for c in COMMITS],
     }
 
 
@@ -82,9 +92,13 @@ def contradiction_pairs(db: str) -> set[tuple[str, str]]:
 
 
 def run_writers(
-    lake: str, root: Path, env: dict[str, str], batch: int = BATCH
+    lake: str,
+    root: Path,
+    env: dict[str, str],
+    batch: int = BATCH,
+    topics: tuple[str, ...] = TOPICS,
 ) -> list[dict[str, Any]]:
-    """Start one writer process per WRITER_TOPICS entry at once into the lake; returns their reports."""
+    """Start the WRITERS writer processes at once into the lake; returns their reports."""
     procs = [
         subprocess.Popen(
             [
@@ -100,6 +114,8 @@ def run_writers(
                 ",".join(topics),
                 "--batch",
                 str(batch),
+                "--part",
+                str(i),
             ],
             cwd=REPO,
             env=env,
@@ -107,7 +123,7 @@ def run_writers(
             stderr=subprocess.PIPE,
             text=True,
         )  # fmt: skip
-        for topics in WRITER_TOPICS
+        for i in range(WRITERS)
     ]
     reports = []
     for proc in procs:
@@ -129,6 +145,7 @@ class WriterCheck:
     contradictions_lake: int
     contradictions_file: int
     contradictions_missing: int
+    stories_differ: int  # articles whose story is not the one the single writer gave them
     writers: list[dict[str, Any]]
 
 
@@ -138,13 +155,69 @@ def compare(lake: str, file_db: str, writers: list[dict[str, Any]]) -> WriterChe
     lost = sum(max(0, fc[t][1] - lc[t][1]) for t in fc)
     doubled = sum(lc[t][0] - lc[t][1] for t in lc)
     pl, pf = contradiction_pairs(lake), contradiction_pairs(file_db)
-    return WriterCheck(lc, fc, lost, doubled, len(pl), len(pf), len(pf - pl), writers)
+    sl, sf = story_of_articles(lake), story_of_articles(file_db)
+    stories = sum(1 for a in sf if sl.get(a) != sf[a])
+    return WriterCheck(lc, fc, lost, doubled, len(pl), len(pf), len(pf - pl), stories, writers)
 
 
-def single_writer_file(file_db: str, root: Path, batch: int = BATCH) -> None:
-    """The same batches into one DuckDB file by one process: writer A's topics, then B's."""
-    for topics in WRITER_TOPICS:
-        write_ecb(file_db, root, topics, batch)
+def story_of_articles(db: str) -> dict[str, str | None]:
+    """Each article's story."""
+    with connect(db, read_only=True) as con:
+        return dict(con.execute("SELECT article_id, story_id FROM articles").fetchall())
+
+
+def commit_order(lake: str) -> list[list[str]]:
+    """The article ids of each committed batch of a lake, in commit (snapshot) order."""
+    with connect(lake, read_only=True) as con:
+        name = con.execute("SELECT current_database()").fetchall()[0][0]
+        last = con.execute(f"SELECT max(snapshot_id) FROM ducklake_snapshots('{name}')").fetchall()
+        rows = con.execute(
+            f"SELECT snapshot_id, article_id FROM ducklake_table_changes('{name}', 'main', "
+            f"'articles', 0, {int(last[0][0])}) WHERE change_type = 'insert' ORDER BY snapshot_id, rowid"
+        ).fetchall()
+    batches: dict[int, list[str]] = {}
+    for snapshot, article_id in rows:
+        batches.setdefault(int(snapshot), []).append(str(article_id))
+    return [batches[k] for k in sorted(batches)]
+
+
+def single_writer_file(
+    file_db: str,
+    root: Path,
+    batch: int = BATCH,
+    topics: tuple[str, ...] = TOPICS,
+    order: list[list[str]] | None = None,
+) -> None:
+    """The same batches into one DuckDB file by one process, one after another.
+
+    Story assignment, bare-name resolution and the IDF depend on what is stored before a
+    batch, so the comparison replays the order the lake committed the batches in (order);
+    without one, writer 0's batches go first, then writer 1's.
+    """
+    if order is None:
+        for i in range(WRITERS):
+            write_ecb(file_db, root, topics, batch, i, WRITERS)
+        return
+    from claimwatch.batches import load_and_detect_batch
+    from evaluation.corpora import ecb_article, ecb_files, read_ecb
+    from extractors.claims import extract_articles
+    from extractors.pipeline import load_nlp
+
+    nlp, _ = load_nlp()
+    articles = [
+        ecb_article(d, f"ecb-{d.topic}") for d in map(read_ecb, ecb_files(root, set(topics)))
+    ]
+    extractions: dict[str, Any] = {}
+    for i in range(WRITERS):  # extracted as each writer extracted its part
+        part = articles[i::WRITERS]
+        ids = [a.article_id for a in part]
+        extractions.update(zip(ids, extract_articles(part, nlp), strict=True))
+    by_id = {a.article_id: a for a in articles}
+    position = {a.article_id: n for n, a in enumerate(articles)}
+    for batch_ids in order:
+        # a batch's articles in the writer's order (MERGE inserts them in no particular order)
+        ids = sorted(batch_ids, key=position.__getitem__)
+        load_and_detect_batch(file_db, [by_id[i] for i in ids], [extractions[i] for i in ids])
 
 
 def _upsert_rate(db: str, rows: int, repeats: int) -> tuple[float, list[float]]:
@@ -203,10 +276,6 @@ def writer_figures(workdir: Path, repetitions: int, batch: int = BATCH) -> dict[
 
     if find_bindir() is None or not ECB.is_dir():
         return {"skipped": "no PostgreSQL binaries or no ECB+ corpus"}
-    file_db = str(workdir / "one-writer.duckdb")
-    start = time.perf_counter()
-    single_writer_file(file_db, ECB, batch)
-    file_s = time.perf_counter() - start
     reps = []
     with postgres(workdir / "pg", tuple(f"lake{i}" for i in range(repetitions))) as server:
         for i in range(repetitions):
@@ -216,14 +285,20 @@ def writer_figures(workdir: Path, repetitions: int, batch: int = BATCH) -> dict[
             writers = run_writers(lake, ECB, env, batch)
             wall = time.perf_counter() - start
             os.environ["CLAIMWATCH_LAKE_DATA"] = env["CLAIMWATCH_LAKE_DATA"]
+            order = commit_order(lake)
+            file_db = str(workdir / f"one-writer-{i}.duckdb")
+            start = time.perf_counter()
+            single_writer_file(file_db, ECB, batch, order=order)
+            file_s = time.perf_counter() - start
             check = compare(lake, file_db, writers)
-            reps.append({"wall_s": round(wall, 2), **check.__dict__})
+            reps.append({"wall_s": round(wall, 2), "one_writer_file_s": round(file_s, 2),
+                         "batches_committed": len(order), **check.__dict__})  # fmt: skip
     return {
-        "one_writer_file_s": round(file_s, 2),
         "repetitions": reps,
         "lost_total": sum(r["lost"] for r in reps),
         "doubled_total": sum(r["doubled"] for r in reps),
         "contradictions_missing_total": sum(r["contradictions_missing"] for r in reps),
+        "stories_differ_total": sum(r["stories_differ"] for r in reps),
     }
 
 
@@ -236,12 +311,14 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("--root", type=Path, required=True)
     w.add_argument("--topics", required=True)
     w.add_argument("--batch", type=int, default=BATCH)
+    w.add_argument("--part", type=int, default=0)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
     args = parser.parse_args(argv)
     if args.cmd == "writer":
-        print(json.dumps(write_ecb(args.db, args.root, tuple(args.topics.split(",")), args.batch)))
+        topics = tuple(args.topics.split(","))
+        print(json.dumps(write_ecb(args.db, args.root, topics, args.batch, args.part, WRITERS)))
         return 0
     with tempfile.TemporaryDirectory(prefix="bench-lake-") as tmp:
         work = Path(tmp)

@@ -8,6 +8,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,8 +58,10 @@ def _as_service(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", SERVICE_USER, "--", *cmd]
 
 
-def _run(cmd: list[str], **kw: object) -> None:
-    subprocess.run(_as_service(cmd), check=True, capture_output=True, text=True, **kw)  # type: ignore[call-overload]
+def _run(cmd: list[str]) -> None:
+    proc = subprocess.run(_as_service(cmd), capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{Path(cmd[0]).name} failed ({proc.returncode}): {proc.stderr[-1500:]}")
 
 
 def create_database(server: Server, bindir: Path, name: str) -> None:
@@ -79,21 +82,27 @@ def create_database(server: Server, bindir: Path, name: str) -> None:
 
 @contextmanager
 def postgres(root: Path, databases: tuple[str, ...] = ()) -> Iterator[Server]:
-    """Run a fresh PostgreSQL cluster under root on a free port; stopped and left on disk after."""
+    """Run a fresh PostgreSQL cluster on a free port of 127.0.0.1; stopped and removed after.
+
+    Its files live in a new folder under root; as root, where the server runs as the
+    postgres account, in a new folder of the system's temp dir that account can reach
+    (pytest's tmp folders are private to their owner).
+    """
     bindir = find_bindir()
     if bindir is None:
         raise FileNotFoundError("no PostgreSQL binaries (apt-get install postgresql)")
-    datadir = root / "pgdata"
     root.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="claimwatch-pg-", dir=None if os.geteuid() == 0 else root))
     user = pwd.getpwuid(os.geteuid()).pw_name if os.geteuid() != 0 else SERVICE_USER
     if os.geteuid() == 0:
-        shutil.chown(root, SERVICE_USER)
+        shutil.chown(home, SERVICE_USER)
+    datadir = home / "pgdata"
     _run([str(bindir / "initdb"), "-D", str(datadir), "-U", user, "-A", "trust", "-E", "UTF8"])
     port = free_port()
     opts = (
         f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories='' -c fsync=off"
     )
-    log = root / "postgres.log"
+    log = home / "postgres.log"
     _run([str(bindir / "pg_ctl"), "-D", str(datadir), "-l", str(log), "-o", opts, "-w", "start"])
     server = Server(port=port, user=user, datadir=datadir)
     try:
@@ -103,7 +112,7 @@ def postgres(root: Path, databases: tuple[str, ...] = ()) -> Iterator[Server]:
                 for name in databases:
                     create_database(server, bindir, name)
                 break
-            except subprocess.CalledProcessError:
+            except RuntimeError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
@@ -113,3 +122,4 @@ def postgres(root: Path, databases: tuple[str, ...] = ()) -> Iterator[Server]:
             _as_service([str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "fast", "-w", "stop"]),
             capture_output=True,
         )
+        shutil.rmtree(home, ignore_errors=True)

@@ -713,6 +713,12 @@ def serve(
     demo_site: Annotated[
         bool, typer.Option(help="also serve the sample site for monitor-panjshir")
     ] = True,
+    postgres: Annotated[
+        str | None,
+        typer.Option(
+            help="Prefect's database: postgresql://user@host:port/db (default SQLite under PREFECT_HOME)"
+        ),
+    ] = None,
 ) -> None:
     """Start a local Prefect server, the work pool, the deployments and a worker on 127.0.0.1."""
     from claimwatch.serve import ServeError
@@ -723,7 +729,7 @@ def serve(
         raise UserError("run this from the claimwatch folder (where prefect.yaml is)")
     with console.status("starting the Prefect server, work pool, deployments and worker"):
         try:
-            stack = start_stack(project, port=port, demo_site=demo_site)
+            stack = start_stack(project, port=port, demo_site=demo_site, postgres=postgres)
         except ServeError as exc:
             raise UserError(str(exc)) from exc
     console.print(f"Prefect UI:  {stack.ui_url}")

@@ -253,9 +253,29 @@ def start_demo_site(
     return f"http://127.0.0.1:{port}"
 
 
+DATABASE_ENV = "PREFECT_API_DATABASE_CONNECTION_URL"
+
+
+def postgres_url(url: str) -> str:
+    """Prefect's form of a PostgreSQL URL: postgresql:// and postgres:// take the asyncpg driver."""
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+asyncpg://" + url[len(plain) :]
+    return url
+
+
 def warehouse_path(project: Path, env: dict[str, str]) -> Path:
-    """The DuckDB file the deployments write: CLAIMWATCH_DB, else var/claimwatch.duckdb."""
-    return (project / env.get("CLAIMWATCH_DB", "var/claimwatch.duckdb")).resolve()
+    """The DuckDB file the deployments write: CLAIMWATCH_DB, else var/claimwatch.duckdb.
+
+    For a DuckLake warehouse (CLAIMWATCH_WAREHOUSE=ducklake:...) the folder its reports go
+    in is that of warehouse.lake's home, so this returns a path in it.
+    """
+    from warehouse.lake import is_lake, target
+
+    name = env.get("CLAIMWATCH_DB") or env.get("CLAIMWATCH_WAREHOUSE", "var/claimwatch.duckdb")
+    if is_lake(name):
+        return target(name).home / "lake"
+    return (project / name).resolve()
 
 
 def start_reports_site(
@@ -286,8 +306,13 @@ def serve(
     state_dir: Path | None = None,
     prefect_home: Path | None = None,
     demo_site: bool = True,
+    postgres: str | None = None,
 ) -> Stack:
-    """Start server, work pool, deployments, worker (and the demo site); stop all on failure."""
+    """Start server, work pool, deployments, worker (and the demo site); stop all on failure.
+
+    postgres: the server's database (postgresql+asyncpg://user@host:port/db) instead of
+    SQLite under PREFECT_HOME; the same as setting PREFECT_API_DATABASE_CONNECTION_URL.
+    """
     state_dir = (state_dir or project / STATE_DIR).resolve()
     prefect_home = prefect_home or project / PREFECT_HOME_DIR
     if (state_dir / "server.pid").exists():
@@ -296,6 +321,8 @@ def serve(
         raise ServeError(f"port {port} on 127.0.0.1 is taken: pass --port")
     api_url = f"http://127.0.0.1:{port}/api"
     env = stack_env(project, prefect_home, api_url)
+    if postgres:
+        env[DATABASE_ENV] = postgres_url(postgres)
     try:
         if demo_site:
             start_demo_site(project, env, state_dir)
@@ -309,13 +336,14 @@ def serve(
         stop(state_dir)
         raise
     (state_dir / "api_url").write_text(api_url, encoding="utf-8")
+    lake_name = env.get("CLAIMWATCH_WAREHOUSE", "") if not env.get("CLAIMWATCH_DB") else ""
     return Stack(
         api_url,
         f"http://127.0.0.1:{port}",
         state_dir,
         tuple(deployed),
         tuple(failed),
-        str(warehouse_path(project, env)),
+        lake_name or str(warehouse_path(project, env)),
         reports_url,
     )
 

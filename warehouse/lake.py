@@ -286,32 +286,41 @@ def natural_keys() -> dict[str, tuple[str, ...]]:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Create or upgrade the lake's schema, step by step as the file's; returns the version."""
+    """Create or upgrade the lake's schema, step by step as the file's; returns the version.
+
+    Several processes may open a fresh lake at once: each step is a transaction that
+    re-reads the version, and a step that conflicts with another process's is run again
+    (and then finds it done).
+    """
     from warehouse.store import migrations
 
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_versions (version INTEGER, applied_at TIMESTAMPTZ NOT NULL)"
-    )
-    con.execute(f"CREATE TABLE IF NOT EXISTS {GUARD_TABLE} (commits BIGINT NOT NULL)")
-    rows = con.execute(f"SELECT count(*) FROM {GUARD_TABLE}").fetchall()
-    if not rows[0][0]:
-        con.execute(f"INSERT INTO {GUARD_TABLE} VALUES (0)")
-    current = int(
-        con.execute("SELECT coalesce(max(version), 0) FROM schema_versions").fetchall()[0][0]
-    )
-    for version, sql in migrations():
-        if version <= current:
+    def bootstrap() -> None:
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_versions (version INTEGER, applied_at TIMESTAMPTZ NOT NULL)"
+        )
+        con.execute(f"CREATE TABLE IF NOT EXISTS {GUARD_TABLE} (commits BIGINT NOT NULL)")
+        if not con.execute(f"SELECT count(*) FROM {GUARD_TABLE}").fetchall()[0][0]:
+            con.execute(f"INSERT INTO {GUARD_TABLE} VALUES (0)")
+
+    def version() -> int:
+        rows = con.execute("SELECT coalesce(max(version), 0) FROM schema_versions").fetchall()
+        return int(rows[0][0])
+
+    in_transaction(con, bootstrap, guard=False)
+    current = version()
+    for number, sql in migrations():
+        if number <= current:
             continue
-        con.begin()
-        try:
+
+        def step(number: int = number, sql: str = sql) -> None:
+            if version() >= number:  # another process applied it meanwhile
+                return
             for statement in con.extract_statements(lake_flavour(sql)):
                 con.execute(statement.query)
-            con.execute("INSERT INTO schema_versions VALUES (?, ?)", [version, datetime.now(UTC)])
-            con.commit()
-        except Exception:
-            con.rollback()
-            raise
-        current = version
+            con.execute("INSERT INTO schema_versions VALUES (?, ?)", [number, datetime.now(UTC)])
+
+        in_transaction(con, step)
+        current = number
     return current
 
 
@@ -424,11 +433,22 @@ def is_conflict(exc: BaseException) -> bool:
     return isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()
 
 
+# (snapshot read, snapshot committed) of each guarded commit of this process: serialised
+# batches commit the snapshot right after the one they read
+COMMITS: list[tuple[int, int]] = []
+
+
+def _snapshot(con: duckdb.DuckDBPyConnection) -> int:
+    name = con.execute("SELECT current_database()").fetchall()[0][0]
+    return int(con.execute(f"FROM {name}.current_snapshot()").fetchall()[0][0])
+
+
 def in_transaction(
     con: duckdb.DuckDBPyConnection,
     work: Callable[[], T],
     retries: int = CONFLICT_RETRIES,
     on_conflict: Callable[[int], None] | None = None,
+    guard: bool = True,
 ) -> T:
     """Run work in one transaction; on a lake, serialise it with concurrent writers and rerun it on a conflict.
 
@@ -442,10 +462,13 @@ def in_transaction(
     while True:
         con.begin()
         try:
+            read = _snapshot(con) if lake and guard else None
             result = work()
-            if lake:
+            if lake and guard:
                 con.execute(f"UPDATE {GUARD_TABLE} SET commits = commits + 1")
             con.commit()
+            if read is not None:
+                COMMITS.append((read, _snapshot(con)))
             return result
         except Exception as exc:
             try:
