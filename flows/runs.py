@@ -102,9 +102,10 @@ def open_run(db: str, run_id: str, topic: str, started: datetime) -> str | None:
 
 
 def _mark_crashed(con: object, run_id: str, now: datetime) -> None:
-    # the counts come from the fetch rows the dead run's batches wrote
+    # the counts come from the fetch rows the dead run's batches wrote; numbered parameters:
+    # DuckDB 1.5.5 numbers the ? of UPDATE ... FROM (subquery) from the subquery first
     con.execute(  # type: ignore[attr-defined]
-        """UPDATE flow_runs SET status = 'crashed', finished_at = ?,
+        """UPDATE flow_runs SET status = 'crashed', finished_at = $1,
              not_modified = f.not_modified, fetched = f.fetched, failed = f.failed,
              articles_new = f.articles_new
            FROM (SELECT count(*) FILTER (WHERE outcome = 'not_modified') AS not_modified,
@@ -112,9 +113,9 @@ def _mark_crashed(con: object, run_id: str, now: datetime) -> None:
                                          AND outcome IN ('new', 'filtered', 'duplicate')) AS fetched,
                         count(*) FILTER (WHERE outcome = 'error') AS failed,
                         count(*) FILTER (WHERE kind = 'article' AND outcome = 'new') AS articles_new
-                 FROM fetches WHERE run_id = ?) AS f
-           WHERE flow_runs.run_id = ?""",
-        [now, run_id, run_id],
+                 FROM fetches WHERE run_id = $2) AS f
+           WHERE flow_runs.run_id = $2""",
+        [now, run_id],
     )
 
 

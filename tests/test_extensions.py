@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import duckdb
@@ -60,3 +61,29 @@ def test_ducklake_creates_and_reads_a_table(tmp_path: Path) -> None:
 def test_a_missing_wheel_names_the_pip_command() -> None:
     with pytest.raises(ExtensionMissing, match="pip install duckdb-extension-nosuch=="):
         load_extension(duckdb.connect(), "nosuch")
+
+
+def test_query_parameters_never_search_the_path_for_pandas() -> None:
+    import cProfile
+
+    import warehouse  # noqa: F401  # records pandas as absent when it is not installed
+
+    if "pandas" in sys.modules:
+        pytest.skip("pandas is installed: its import is cached anyway")
+    con = duckdb.connect()
+    terms = [f"w{i}" for i in range(900)]
+    profile = cProfile.Profile()
+    profile.enable()
+    con.execute(f"SELECT 1 WHERE 'w1' IN ({', '.join('?' for _ in terms)})", terms).fetchall()
+    profile.disable()
+    searches = sum(
+        s.callcount
+        for s in profile.getstats()
+        if getattr(s.code, "co_name", "") == "_path_stat"  # the search of sys.path
+    )
+    assert searches == 0
+    with pytest.raises(ImportError):
+        import pandas  # noqa: F401
+    import pyarrow as pa  # its pandas shim reads the absence as absence
+
+    assert pa.array(["a"]).to_pylist() == ["a"]

@@ -113,7 +113,7 @@ def connect(
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> Any:
     """Run a query and return the first column of its first row (None when empty)."""
-    # fetchall, never fetchone: DuckDB 2.0 keeps a half-read result open on the connection
-    # and refuses register() until it is drained.
+    # fetchall drains the result, so nothing half-read stays open on the connection (DuckDB
+    # 2.0 refused register() after a fetchone; 1.5.5 does not, and draining costs nothing here)
     rows = con.execute(sql, params or []).fetchall()
     return rows[0][0] if rows else None
