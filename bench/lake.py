@@ -182,22 +182,25 @@ def commit_order(lake: str) -> list[list[str]]:
 
 
 def single_writer_file(
-    file_db: str,
+    file_db: str | list[str],
     root: Path,
     batch: int = BATCH,
     topics: tuple[str, ...] = TOPICS,
     order: list[list[str]] | None = None,
-) -> None:
-    """The same batches into one DuckDB file by one process, one after another.
+) -> list[float]:
+    """The same batches into one DuckDB file (or each of several warehouses) by one process.
 
     Story assignment, bare-name resolution and the IDF depend on what is stored before a
     batch, so the comparison replays the order the lake committed the batches in (order);
-    without one, writer 0's batches go first, then writer 1's.
+    without one, writer 0's batches go first, then writer 1's. Returns the seconds of
+    load+detect per warehouse.
     """
+    dbs = [file_db] if isinstance(file_db, str) else file_db
     if order is None:
-        for i in range(WRITERS):
-            write_ecb(file_db, root, topics, batch, i, WRITERS)
-        return
+        return [
+            sum(write_ecb(db, root, topics, batch, i, WRITERS)["load_s"] for i in range(WRITERS))
+            for db in dbs
+        ]
     from claimwatch.batches import load_and_detect_batch
     from evaluation.corpora import ecb_article, ecb_files, read_ecb
     from extractors.claims import extract_articles
@@ -214,10 +217,15 @@ def single_writer_file(
         extractions.update(zip(ids, extract_articles(part, nlp), strict=True))
     by_id = {a.article_id: a for a in articles}
     position = {a.article_id: n for n, a in enumerate(articles)}
-    for batch_ids in order:
-        # a batch's articles in the writer's order (MERGE inserts them in no particular order)
-        ids = sorted(batch_ids, key=position.__getitem__)
-        load_and_detect_batch(file_db, [by_id[i] for i in ids], [extractions[i] for i in ids])
+    seconds = []
+    for db in dbs:
+        start = time.perf_counter()
+        for batch_ids in order:
+            # a batch's articles in the writer's order (MERGE inserts them in no particular order)
+            ids = sorted(batch_ids, key=position.__getitem__)
+            load_and_detect_batch(db, [by_id[i] for i in ids], [extractions[i] for i in ids])
+        seconds.append(time.perf_counter() - start)
+    return seconds
 
 
 def _upsert_rate(db: str, rows: int, repeats: int) -> tuple[float, list[float]]:
@@ -277,7 +285,8 @@ def writer_figures(workdir: Path, repetitions: int, batch: int = BATCH) -> dict[
     if find_bindir() is None or not ECB.is_dir():
         return {"skipped": "no PostgreSQL binaries or no ECB+ corpus"}
     reps = []
-    with postgres(workdir / "pg", tuple(f"lake{i}" for i in range(repetitions))) as server:
+    names = tuple(f"lake{i}" for i in range(repetitions)) + ("lake_one",)
+    with postgres(workdir / "pg", names) as server:
         for i in range(repetitions):
             env = {**os.environ, "CLAIMWATCH_LAKE_DATA": str(workdir / f"lake{i}-data")}
             lake = f"ducklake:postgres:{server.libpq(f'lake{i}')}"
@@ -287,19 +296,83 @@ def writer_figures(workdir: Path, repetitions: int, batch: int = BATCH) -> dict[
             os.environ["CLAIMWATCH_LAKE_DATA"] = env["CLAIMWATCH_LAKE_DATA"]
             order = commit_order(lake)
             file_db = str(workdir / f"one-writer-{i}.duckdb")
-            start = time.perf_counter()
-            single_writer_file(file_db, ECB, batch, order=order)
-            file_s = time.perf_counter() - start
+            targets = [file_db]
+            if (
+                i == 0
+            ):  # the same batches by one writer into a lake on PostgreSQL and a file catalog
+                targets += [
+                    f"ducklake:postgres:{server.libpq('lake_one')}",
+                    f"ducklake:{workdir}/one.ducklake",
+                ]
+            seconds = single_writer_file(targets, ECB, batch, order=order)
             check = compare(lake, file_db, writers)
-            reps.append({"wall_s": round(wall, 2), "one_writer_file_s": round(file_s, 2),
-                         "batches_committed": len(order), **check.__dict__})  # fmt: skip
+            rep = {"wall_s": round(wall, 2), "one_writer_file_load_s": round(seconds[0], 2),
+                   "batches_committed": len(order), **check.__dict__}  # fmt: skip
+            if i == 0:
+                rep["one_writer_postgres_lake_load_s"] = round(seconds[1], 2)
+                rep["one_writer_file_lake_load_s"] = round(seconds[2], 2)
+            reps.append(rep)
+    first = reps[0]
+    batches = first["batches_committed"]
+    # load+detect transactions per second: one writer each way, and the two writers together
+    two = [max(w["load_s"] for w in r["writers"]) for r in reps]
     return {
+        "batches": batches,
+        "articles": sum(w["articles"] for w in first["writers"]),
+        "file_batches_per_s": round(batches / first["one_writer_file_load_s"], 3),
+        "postgres_lake_batches_per_s": round(batches / first["one_writer_postgres_lake_load_s"], 3),
+        "file_lake_batches_per_s": round(batches / first["one_writer_file_lake_load_s"], 3),
+        "two_writers_batches_per_s": round(batches / median(two), 3),
+        "conflicts_retried": [sum(w["conflicts_retried"] for w in r["writers"]) for r in reps],
         "repetitions": reps,
         "lost_total": sum(r["lost"] for r in reps),
         "doubled_total": sum(r["doubled"] for r in reps),
         "contradictions_missing_total": sum(r["contradictions_missing"] for r in reps),
         "stories_differ_total": sum(r["stories_differ"] for r in reps),
     }
+
+
+def unavailable() -> str | None:
+    """Why a lake cannot be opened here (None when it can): the ducklake wheel must match DuckDB."""
+    import duckdb
+
+    from warehouse.extensions import ExtensionMissing, load_extension
+
+    try:
+        with duckdb.connect() as con:
+            load_extension(con, "ducklake")
+    except ExtensionMissing as exc:
+        return str(exc)
+    return None
+
+
+def figures(work: Path, quick: bool = False, repetitions: int = 3) -> dict[str, Any]:
+    """The sub-bench: load rates of lake and file, then two writers into a lake on PostgreSQL."""
+    missing = unavailable()
+    if missing:
+        return {"skipped": missing}
+    rows, repeats, batches = (2_000, 1, 5) if quick else (100_000, 3, 40)
+    return {
+        "load": load_figures(work / "load", rows, repeats, batches, 300),
+        "writers": writer_figures(work / "writers", 1 if quick else repetitions),
+    }
+
+
+def summary(result: dict[str, Any]) -> str:
+    """One line of the sub-bench's figures."""
+    if "skipped" in result:
+        return f"skipped ({result['skipped']})"
+    load, writers = result["load"], result["writers"]
+    line = (
+        f"upsert {load['lake_rows_per_s']:,} rows/s (file {load['file_rows_per_s']:,}), "
+        f"{load['lake_batches_per_s']} batches/s (file {load['file_batches_per_s']})"
+    )
+    if "skipped" in writers:
+        return line + f"; writers skipped ({writers['skipped']})"
+    return line + (
+        f"; {len(writers['repetitions'])} x two writers: lost {writers['lost_total']}, "
+        f"doubled {writers['doubled_total']}, stories differ {writers['stories_differ_total']}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -321,12 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(write_ecb(args.db, args.root, topics, args.batch, args.part, WRITERS)))
         return 0
     with tempfile.TemporaryDirectory(prefix="bench-lake-") as tmp:
-        work = Path(tmp)
-        rows, repeats, batches = (2_000, 1, 5) if args.quick else (100_000, 3, 40)
-        result = {
-            "load": load_figures(work / "load", rows, repeats, batches, 300),
-            "writers": writer_figures(work / "writers", 1 if args.quick else args.repetitions),
-        }
+        result = figures(Path(tmp), args.quick, args.repetitions)
     text = json.dumps(result, indent=1)
     print(text)
     if args.out:

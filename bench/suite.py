@@ -38,13 +38,14 @@ class Config:
     flow: bool = True
     subprocesses: bool = True
     profile: bool = True
+    lake: bool = True
     workdir: Path = field(default=REPO / "var" / "bench")
 
 
 QUICK = Config(
     pages=6, feeds=3, repeats=1, growth_sizes=(500, 2_000), growth_repeats=1, load_rows=1_000,
     executemany_rows=20, memory_target=20, memory_budget_s=5, extraction_repeats=1,
-    flow=False, subprocesses=False, profile=False,
+    flow=False, subprocesses=False, profile=False, lake=False,
 )  # fmt: skip
 
 
@@ -210,6 +211,14 @@ def measure_memory_and_extraction(
     )
 
 
+def measure_lake(config: Config, results: dict[str, Any]) -> None:
+    """DuckLake against the single file (bench.lake): load rates and two writers on PostgreSQL."""
+    from bench import lake
+
+    results["lake"] = lake.figures(config.workdir / "lake", repetitions=config.repeats)
+    _log(f"lake: {lake.summary(results['lake'])}")
+
+
 def run_suite(config: Config = Config(), command: str = "make bench") -> dict[str, Any]:
     """Run every measurement in order and return the figures."""
     shutil.rmtree(config.workdir, ignore_errors=True)
@@ -228,6 +237,8 @@ def run_suite(config: Config = Config(), command: str = "make bench") -> dict[st
     steps.append(("growth", lambda: measure_growth(config, results)))
     steps.append(("load", lambda: measure_load(config, results)))
     steps.append(("memory", lambda: measure_memory_and_extraction(config, results, articles)))
+    if config.lake:
+        steps.append(("lake", lambda: measure_lake(config, results)))
     step_s: dict[str, float] = {}
     for name, step in steps:
         start = time.perf_counter()

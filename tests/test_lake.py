@@ -202,7 +202,8 @@ def test_a_deployment_runs_through_prefect_on_postgres_into_a_lake_there(
             run_id, state = stack.run_to_end(
                 "monitor_topic/monitor-panjshir", {"site": site, "db": lake}
             )
-        assert state["type"] == "COMPLETED", state
+        logs = "\n".join(p.read_text(errors="replace")[-4000:] for p in state_dir.glob("*.log"))
+        assert state["type"] == "COMPLETED", (state, logs)
     finally:
         for line in stop(state_dir):
             print(line)
