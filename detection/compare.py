@@ -308,8 +308,8 @@ def _token_tuple(text: str) -> tuple[_Tok, ...]:
             if not re.fullmatch(r"[a-z](?:\.[a-z])+\.?", raw.lower())
             else raw.lower()
         )
-        if low == "n’t":
-            low = "n't"
+        if low == "n’t" or low in _UNMARKED_CONTRACTIONS:
+            low = "n't"  # "I cant speak": a contraction that lost its apostrophe
         kind = _kind(raw, low, i)
         if kind == "name" and headline:
             kind = "word"  # 'Lohan Checks Out Of Rehab': title case says nothing of names
@@ -366,6 +366,13 @@ def is_title_case(text: str) -> bool:
     return len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) >= 0.8
 
 
+# apostrophe-less contractions in quotes ('I cant speak for ...'); the words are negators
+_UNMARKED_CONTRACTIONS = {
+    "cant", "dont", "didnt", "doesnt", "isnt", "wasnt", "werent", "arent", "couldnt",
+    "wouldnt", "shouldnt", "hasnt", "havent", "hadnt",
+}  # fmt: skip
+# verbs whose negation is read in their complement: 'I don't think he came' denies the coming
+NEG_RAISING = {"think", "believe", "feel", "expect", "suppose", "seem", "appear", "want", "imagine"}
 _VULGAR = re.compile(r"\s*([½¼¾])")
 # an amount restated in another currency: '110 billion ($158 billion)' is one amount
 _MONEY_RESTATED = re.compile(
@@ -793,6 +800,8 @@ def statement_difference(a_text: str, b_text: str) -> tuple[str, float, str] | N
         if _detail_denied(x, xl):
             continue  # 'did not sign in 2014' and 'signed in 2018' agree
         for word in sorted(_negated_words(x) - _negated_words(y) - _asserted_words(x)):
+            if word in NEG_RAISING and any(t.kind == "neg" for t in y):
+                continue  # "I didn't feel we were executing" = "I feel we weren't executing"
             if word in xl and _asserted(y, word):
                 return "negation", 0.8, f"one says '{word}', the other 'not {word}'"
     # surface forms too: the lemma of 'struggling' is 'struggle', the listed pair is the adjective

@@ -108,6 +108,22 @@ def test_a_contracted_negation_is_a_negation(shared: Path) -> None:
     assert statement_difference(spelled.replace("could not", "could"), contracted) is not None
 
 
+def test_a_contraction_without_its_apostrophe(shared: Path) -> None:
+    typed = sentence(shared, "23_10ecbplus", 16)  # 'I cant speak for the first death, ...
+    marked = sentence(shared, "23_11ecbplus", 15)  # ... "I can't speak for the first death, ...
+    assert statement_difference(typed, marked) is None
+
+
+def test_a_negation_raised_to_the_verb_of_feeling(shared: Path) -> None:
+    lowered = sentence(shared, "5_1ecb", 6)  # "I feel on the floor we weren't executing ...
+    raised = sentence(shared, "5_2ecb", 5)  # "I didn't feel on the floor we were executing ...
+    assert statement_difference(lowered, raised) is None
+    assert statement_difference(lowered, raised.replace("I didn't feel", "I feel")) is not None
+    denied = sentence(shared, "35_3ecbplus", 16)  # Results of ... test have not been released.
+    released = sentence(shared, "35_6ecbplus", 6)  # Results from a ... test ... were released
+    assert statement_difference(denied, released) is not None
+
+
 def test_a_hyphen_before_a_figure_ends_the_word(shared: Path) -> None:
     hyphened = sentence(shared, "37_14ecbplus", 5)  # The magnitude-6.1 quake struck at ...
     spaced = sentence(shared, "37_13ecbplus", 5)  # ... said the magnitude 6.1 quake struck ...
