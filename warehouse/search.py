@@ -4,10 +4,10 @@ The index lives in its own file beside the warehouse, `<name>.search.duckdb`, bu
 snapshot `claimwatch sql` reads (or the live file with live=True), and is rebuilt lazily: by
 the first search that finds the articles or claims changed since the last build. Why lazily
 and not in the load path: an fts index cannot be updated in place, so every rebuild reads every
-article again. Measured with DuckDB 1.5.5 on 2 shared cores (docs/duckdb-version.md): 0.5 s at
-1,000 articles, 1.6 s at 3,000, 3-7 s at 6,000, growing with the archive, while a batch loads
-a few dozen articles and most batches are never searched. Checking whether the index is current
-costs one count-and-hash over the ids (1.6 ms at 1,000 articles, 45 ms at 6,000).
+article again. Measured with DuckDB 1.5.5 on 2 shared cores (docs/duckdb-version.md): 0.5-0.7 s
+at 1,000 articles, 1.6-2.0 s at 3,000, 3.3-7 s at 6,000, growing with the archive, while a batch
+loads a few dozen articles and most batches are never searched. Checking whether the index is
+current costs one count-and-hash over the ids (2 ms at 1,000 articles, 12-45 ms at 6,000).
 Why its own file: a search never writes the warehouse and never waits on a running writer's
 lock, and a crash mid-build can only leave a stale index that the next search rebuilds.
 """
