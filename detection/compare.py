@@ -290,6 +290,8 @@ def _tokens(text: str) -> list[_Tok]:
 def _token_tuple(text: str) -> tuple[_Tok, ...]:
     # 'Noël' and 'Noel' are one name; decomposed accents would also split the word
     text = _VULGAR.sub(lambda m: " " + _VULGAR_TEXT[m.group(1)], text)  # '4½' -> '4 1/2'
+    # "Jamaal Charles'226 yards": a possessive the page glued to the figure after it
+    text = _GLUED_POSSESSIVE.sub(" ", text)
     text = "".join(
         ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
     )
@@ -373,6 +375,7 @@ _UNMARKED_CONTRACTIONS = {
 }  # fmt: skip
 # verbs whose negation is read in their complement: 'I don't think he came' denies the coming
 NEG_RAISING = {"think", "believe", "feel", "expect", "suppose", "seem", "appear", "want", "imagine"}
+_GLUED_POSSESSIVE = re.compile(r"(?<=[A-Za-z]['’])(?=\d)")
 _VULGAR = re.compile(r"\s*([½¼¾])")
 # an amount restated in another currency: '110 billion ($158 billion)' is one amount
 _MONEY_RESTATED = re.compile(
@@ -619,7 +622,7 @@ def _values_differ(x: _Tok, y: _Tok) -> bool:
 
 def _standalone(t: _Tok) -> bool:
     """A name word that is its whole name: 'Sumatra' in "Sumatra's Aceh", not 'Rivers' in 'Philip Rivers'."""
-    return re.split(r"['’]s\b", t.phrase or t.text)[0].strip() == t.text
+    return re.split(r"['’]s\b", t.phrase or t.text)[0].strip().rstrip(".") == t.text
 
 
 def _fused_metres(t: _Tok) -> bool:

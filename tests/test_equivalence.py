@@ -136,6 +136,16 @@ def test_an_unlisted_place_in_the_slot_of_a_region(shared: Path) -> None:
     country = sentence(shared, "37_2ecbplus", 1)  # ... quake strikes Indonesia's Aceh province
     assert statement_difference(island, country) is None
     assert statement_difference(country.replace("Indonesia", "Thailand"), country) is not None
+    town = sentence(shared, "32_10ecbplus", 3)  # ... murder of his mother and sister in Millom.
+    county = sentence(shared, "32_6ecbplus", 1)  # Man charged with murdering ... in Cumbria
+    assert statement_difference(town, county) is None
+
+
+def test_a_possessive_glued_to_a_figure(shared: Path) -> None:
+    glued = sentence(shared, "29_9ecbplus", 11)  # ... behind Jamaal Charles'226 yards rushing ...
+    spaced = sentence(shared, "29_5ecbplus", 12)  # ... behind Jamaal Charles' 226 yards ...
+    assert statement_difference(glued, spaced) is None
+    assert statement_difference(glued, spaced.replace("226", "126")) is not None
 
 
 def test_places_that_contain_one_another(shared: Path) -> None:
