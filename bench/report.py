@@ -313,6 +313,8 @@ def markdown(results: dict[str, Any], chart: str | None) -> str:
         lines += [""] + _table(
             ["function", "own time"], [[f"`{k}`", f"{v:.0%}"] for k, v in p["top_functions"]]
         )
+    if "lake" in results:
+        lines += _lake_section(results["lake"])
     if NOTES.exists():
         lines += ["", NOTES.read_text(encoding="utf-8").strip()]
     lines += ["", f"Raw figures: `bench/results.json`. Re-run: `{results['command']}`.", ""]
@@ -322,3 +324,31 @@ def markdown(results: dict[str, Any], chart: str | None) -> str:
 def write_markdown(results: dict[str, Any], path: Path, chart: str | None) -> None:
     """Write BENCHMARKS.md."""
     path.write_text(markdown(results, chart), encoding="utf-8")
+
+
+def _lake_section(lake: dict[str, Any]) -> list[str]:
+    """BENCHMARKS.md lines for bench.lake: DuckLake against the single file."""
+    lines = ["", "## DuckLake against the single file (bench.lake)", ""]
+    if "skipped" in lake:
+        return lines + [f"Skipped: {lake['skipped']}"]
+    ld = lake["load"]
+    rows = [["bulk upsert of {:,} claims, rows/s".format(ld["upsert_rows"]), f"{ld['file_rows_per_s']:,}",
+             f"{ld['lake_rows_per_s']:,}", f"{ld['lake_over_file']:.2f}"],
+            [f"load transactions of {ld['batch_rows']} claims (fresh connection each), per s",
+             f"{ld['file_batches_per_s']}", f"{ld['lake_batches_per_s']}",
+             f"{ld['file_batches_per_s'] / ld['lake_batches_per_s']:.2f}"]]  # fmt: skip
+    w = lake["writers"]
+    if "skipped" not in w:
+        rows.append([f"load+detect batches of ECB+ articles ({w['batches']} batches, {w['articles']} articles), per s",
+                     f"{w['file_batches_per_s']}", f"{w['postgres_lake_batches_per_s']} (PostgreSQL catalog)",
+                     f"{w['file_batches_per_s'] / w['postgres_lake_batches_per_s']:.2f}"])  # fmt: skip
+    lines += _table(["measure", "file", "lake", "file / lake"], rows)
+    if "skipped" in w:
+        return lines + ["", f"Two writers: skipped ({w['skipped']})."]
+    lines += ["", f"Two writer processes at once into one lake on PostgreSQL, {len(w['repetitions'])} times, "
+              "against one writer loading the same batches into a file in the lake's commit order: "
+              f"lost rows {w['lost_total']}, doubled rows {w['doubled_total']}, contradictions missing "
+              f"{w['contradictions_missing_total']}, articles in another story {w['stories_differ_total']}; "
+              f"conflicts retried per repetition {w['conflicts_retried']}; the two writers together "
+              f"{w['two_writers_batches_per_s']} batches/s."]  # fmt: skip
+    return lines
