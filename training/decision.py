@@ -44,7 +44,22 @@ from warehouse.store import connect
 
 ECB = Path(__file__).resolve().parents[2] / "shared" / "data" / "events" / "ECBplus"
 ECB_DIR = ECB / "ECB+_LREC2014" / "ECB+"
-ECB_DB = CACHE_DIR / "ecb_rules.duckdb"
+
+
+def _ecb_db() -> Path:
+    # the rules' ECB+ conflicts depend on the rules and the extraction, and a DuckDB file on
+    # the version that wrote it: a change of either builds a fresh one
+    import hashlib
+
+    import duckdb
+
+    digest = hashlib.sha256(evidence_dir("rules").name.encode())
+    digest.update((Path(__file__).resolve().parents[1] / "detection" / "compare.py").read_bytes())
+    digest.update(duckdb.__version__.encode())
+    return CACHE_DIR / f"ecb_rules-{digest.hexdigest()[:12]}.duckdb"
+
+
+ECB_DB = _ecb_db()
 FLOORS = Path(__file__).resolve().parents[1] / "quality_floors.toml"
 C_GRID = (0.1, 0.3, 1.0, 3.0)
 
