@@ -100,6 +100,11 @@ def test_seeds_give_the_same_contradictions_in_a_lake(
     assert result.exit_code != 0
     result = runner.invoke(app, ["sql", "DROP TABLE claims"])
     assert "refused" in result.output
+    # nor the catalog's database, which the postgres extension would reach past those settings
+    for query in ("SELECT * FROM ducklake_snapshots('lake')",
+                  "SELECT count(*) FROM __ducklake_metadata_lake.ducklake_snapshot"):  # fmt: skip
+        result = runner.invoke(app, ["sql", query])
+        assert result.exit_code != 0 and "refuses" in result.output, result.output
     for args in (["alerts", "list"], ["export", str(tmp_path / "out")],
                  ["report", "--topic", "imported", "--out", str(tmp_path / "rep")]):  # fmt: skip
         result = runner.invoke(app, args)

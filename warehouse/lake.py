@@ -196,7 +196,8 @@ def open_lake(
     """Open the lake as a DuckDB connection that uses it (migrated when writable).
 
     With config (SQL literals set in order, as user SQL needs) the connection is a database
-    of its own, since those settings hold for a whole database.
+    of its own, since those settings hold for a whole database, and it refuses the
+    functions that reach the catalog's database (USER_REFUSED).
     """
     t = target(db)
     if read_only and not exists(db):
@@ -240,7 +241,7 @@ def _open_alone(
     except BaseException:
         raw.close()
         raise
-    return cast(duckdb.DuckDBPyConnection, LakeConnection(raw))
+    return cast(duckdb.DuckDBPyConnection, LakeConnection(raw, user_sql=True))
 
 
 # ---- the lake flavour of the schema -------------------------------------------------------
@@ -373,18 +374,35 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 
 _ON_CONFLICT = re.compile(r"\bON\s+CONFLICT\b", re.IGNORECASE)
+# user SQL on a lake: the postgres extension's functions connect and write where external
+# access settings do not reach, the catalog's own tables are not the warehouse, and query()
+# would run a statement assembled from strings
+USER_REFUSED = re.compile(
+    r"\b(postgres_\w+|ducklake_\w+|__ducklake_metadata\w*|query(?:_table)?\s*\()", re.IGNORECASE
+)
 
 
 class LakeConnection:
     """A DuckDB connection to a lake that turns the product's ON CONFLICT upserts into MERGE."""
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, on_close: Callable[[], None] | None = None
+        self,
+        con: duckdb.DuckDBPyConnection,
+        on_close: Callable[[], None] | None = None,
+        user_sql: bool = False,
     ) -> None:
         self._con = con
         self._on_close = on_close
+        self._user_sql = user_sql
 
     def _rewrite(self, sql: str) -> str:
+        if self._user_sql:
+            refused = USER_REFUSED.search(sql)
+            if refused:
+                raise duckdb.PermissionException(
+                    f"claimwatch sql on a DuckLake warehouse refuses {refused.group(1)}: "
+                    "it reaches the catalog database itself"
+                )
         return merge_sql(self._con, sql) if _ON_CONFLICT.search(sql) else sql
 
     def execute(self, query: str, parameters: object = None) -> duckdb.DuckDBPyConnection:
