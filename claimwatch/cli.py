@@ -482,7 +482,9 @@ def restore(
     from warehouse.restore import restore_export
     from warehouse.snapshots import refresh_snapshot
 
-    if Path(db).exists():
+    from warehouse.lake import exists, is_lake
+
+    if exists(db) if is_lake(db) else Path(db).exists():
         raise UserError(f"{db} exists: restore into a new file (or move that one aside)", 2)
     loaded = restore_export(folder, db)
     refresh_snapshot(db)  # a snapshot left by the old version would not open

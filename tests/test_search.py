@@ -124,6 +124,10 @@ def test_a_file_from_duckdb_2_names_the_fix_and_restore_moves_a_warehouse(
     assert before == after and before[1].count("\n") == 3  # header and the two seed contradictions
     code, out = cli("restore", str(tmp_path / "export"), "--db", str(new))
     assert code == 2 and "exists" in out
+    lake = f"ducklake:{tmp_path / 'lake.ducklake'}"  # a file's export lands in a lake too
+    assert cli("restore", str(tmp_path / "export"), "--db", lake)[0] == 0
+    assert cli("sql", query, "--db", lake, "--csv")[1] == before[1]
+    assert cli("restore", str(tmp_path / "export"), "--db", lake)[0] == 2  # never twice
     shutil.rmtree(tmp_path / "export")
 
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from warehouse.lake import exists, is_lake
 from warehouse.store import connect
 
 
 def restore_export(folder: str | Path, db: str | Path) -> dict[str, int]:
     """Create the warehouse db from an export folder; returns the rows loaded per table."""
-    folder, db = Path(folder), Path(db)
-    if db.exists():
+    if exists(db) if is_lake(db) else Path(db).exists():  # never rows twice into one warehouse
         raise FileExistsError(17, "a warehouse is already there; restore into a new file", str(db))
+    folder = Path(folder)
     if not folder.is_dir() or not any(folder.glob("*.parquet")):
         raise FileNotFoundError(2, "no <table>.parquet files in", str(folder))
     loaded: dict[str, int] = {}
