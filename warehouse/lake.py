@@ -106,6 +106,21 @@ def _attach(
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
+        except duckdb.Error as exc:
+            racing = "Failed to initialize DuckLake" in str(exc) or "already exists" in str(exc)
+            if racing and time.monotonic() < deadline:
+                # another process is creating this fresh catalog's tables right now: once it
+                # has, the attach finds them
+                time.sleep(random.uniform(0.1, 0.3))
+                continue
+            if "does not match existing data path" not in str(exc):
+                raise
+            # one line for the user (the CLI prints an IOException as one): the lake keeps
+            # the data path it was created with
+            raise duckdb.IOException(
+                f"{DATA_ENV}={t.data_path} is not where the DuckLake warehouse {t.name} keeps its "
+                f"data: {str(exc).splitlines()[0]}"
+            ) from None
 
 
 @dataclass
