@@ -210,6 +210,8 @@ def test_generalise_folds_on_cached_evidence(shared: Path, tmp_path: Path) -> No
     assert set(fold_means(folds)) == {"held_in", "held_out_figures"}
 
 
+# a whole-corpus evaluation runs for minutes: past the suite-wide 300 s timeout
+@pytest.mark.timeout(3600)
 @pytest.mark.skipif(not os.environ.get("CLAIMWATCH_FULL_EVAL"), reason="about 10 minutes")
 def test_summedits_in_the_full_crowd(shared: Path) -> None:
     from evaluation.contradictions import evaluate_file

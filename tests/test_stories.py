@@ -132,6 +132,8 @@ def test_assigning_again_changes_nothing(tmp_path: Path, topic1: dict) -> None: 
         assert con.execute("SELECT sum(articles) FROM stories").fetchall() == [(2,)]
 
 
+# a whole-corpus evaluation runs for minutes: past the suite-wide 300 s timeout
+@pytest.mark.timeout(3600)
 @pytest.mark.skipif(
     not os.environ.get("CLAIMWATCH_FULL_EVAL"), reason="whole ECB+ (~90 s): CLAIMWATCH_FULL_EVAL=1"
 )
