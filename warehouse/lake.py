@@ -18,6 +18,7 @@ import random
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -468,7 +469,7 @@ def is_conflict(exc: BaseException) -> bool:
 
 # (snapshot read, snapshot committed) of each guarded commit of this process: serialised
 # batches commit the snapshot right after the one they read
-COMMITS: list[tuple[int, int]] = []
+COMMITS: deque[tuple[int, int]] = deque(maxlen=10_000)
 
 
 def _snapshot(con: duckdb.DuckDBPyConnection) -> int:
