@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +28,19 @@ NORTHWEST_SEED = "002_5f6b193c87e7cd36.txt"
 def cli(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(app, list(args), env={"COLUMNS": "80"})
     return result.exit_code, result.output
+
+
+def cli_process(tmp_path: Path, *args: str, timeout: float = 240) -> tuple[int, str]:
+    """The CLI in its own process: this one's DuckLake host may still hold earlier tests' lakes."""
+    run = subprocess.run(
+        [sys.executable, "-m", "claimwatch.cli", *args],
+        cwd=REPO,
+        env={**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "COLUMNS": "80"},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return run.returncode, run.stdout + run.stderr
 
 
 @pytest.fixture(scope="module")
@@ -125,15 +141,22 @@ def test_a_file_from_duckdb_2_names_the_fix_and_restore_moves_a_warehouse(
     code, out = cli("restore", str(tmp_path / "export"), "--db", str(new))
     assert code == 2 and "exists" in out
     lake = f"ducklake:{tmp_path / 'lake.ducklake'}"  # a file's export lands in a lake too
-    assert cli("restore", str(tmp_path / "export"), "--db", lake)[0] == 0
-    assert cli("sql", query, "--db", lake, "--csv")[1] == before[1]
-    assert cli("restore", str(tmp_path / "export"), "--db", lake)[0] == 2  # never twice
+    assert cli_process(tmp_path, "restore", str(tmp_path / "export"), "--db", lake)[0] == 0
+    assert cli_process(tmp_path, "sql", query, "--db", lake, "--csv")[1] == before[1]
+    assert cli_process(tmp_path, "restore", str(tmp_path / "export"), "--db", lake)[0] == 2
     shutil.rmtree(tmp_path / "export")
 
 
 def test_search_reads_a_ducklake_warehouse(tmp_path: Path) -> None:
     lake = f"ducklake:{tmp_path / 'lake.ducklake'}"
-    import_files(SEEDS, lake, topic="seeds")
-    hits = search(lake, "northwest of Kabul fortress telephone")
-    assert hits and hits[0].url == _url_of(NORTHWEST_SEED)
-    assert index_path(lake) == tmp_path / "lake.search.duckdb"
+    code, out = cli_process(
+        tmp_path, "import", *map(str, SEEDS), "--db", lake, "--topic", "seeds", "--no-notify"
+    )
+    assert code == 0, out[-2000:]
+    code, out = cli_process(
+        tmp_path, "search", "northwest of Kabul fortress telephone", "--db", lake, "--json"
+    )
+    assert code == 0, out[-2000:]
+    hits = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert hits and hits[0]["url"] == _url_of(NORTHWEST_SEED)
+    assert index_path(lake) == tmp_path / "lake.search.duckdb" and index_path(lake).is_file()
