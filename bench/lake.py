@@ -245,6 +245,8 @@ def _upsert_rate(db: str, rows: int, repeats: int) -> tuple[float, list[float]]:
 def _batch_rate(db: str, batches: int, rows: int) -> float:
     """Load transactions per second: fresh connection, `rows` new claims, commit (as a batch does)."""
     claims = claim_records(batches * rows, seed=5)
+    with connect(db):  # created and migrated before the clock starts, as a running warehouse is
+        pass
     start = time.perf_counter()
     for i in range(batches):
         with connect(db) as con:
