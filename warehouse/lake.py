@@ -168,6 +168,7 @@ class _Host:
                 con = self._instance(t.catalog_file is None)
                 entry = self.attached.get(t.attach)
                 if entry is None:
+                    self._detach_idle(con)
                     self.count += 1
                     alias = f"{ALIAS}{self.count}" if self.count > 1 else ALIAS
                     # read-only only where it lets other processes in: a file catalog, in a
@@ -187,6 +188,17 @@ class _Host:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{t.name} is open read-only in this process")
             time.sleep(0.05)
+
+    def _detach_idle(self, con: duckdb.DuckDBPyConnection) -> None:
+        # a lake kept attached for its next batch is let go when another lake is opened: a
+        # catalog whose server has gone would fail every query that lists the databases
+        for attach, entry in list(self.attached.items()):
+            if entry.users == 0:
+                try:
+                    con.execute(f"DETACH {entry.alias}")
+                except duckdb.Error:
+                    pass  # its server is gone: nothing left to close
+                del self.attached[attach]
 
     def release(self, t: LakeTarget) -> None:
         """One cursor of the lake closed; detach a file catalog that nothing uses any more."""
