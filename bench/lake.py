@@ -336,16 +336,9 @@ def writer_figures(workdir: Path, repetitions: int, batch: int = BATCH) -> dict[
 
 def unavailable() -> str | None:
     """Why a lake cannot be opened here (None when it can): the ducklake wheel must match DuckDB."""
-    import duckdb
+    from warehouse.extensions import unavailable as missing
 
-    from warehouse.extensions import ExtensionMissing, load_extension
-
-    try:
-        with duckdb.connect() as con:
-            load_extension(con, "ducklake")
-    except ExtensionMissing as exc:
-        return str(exc)
-    return None
+    return missing("ducklake")
 
 
 def figures(work: Path, quick: bool = False, repetitions: int = 3) -> dict[str, Any]:

@@ -10,25 +10,12 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from warehouse.extensions import unavailable
 from warehouse.lake import STATS, in_transaction, merge_sql
 from warehouse.store import connect
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _lake_loads() -> str | None:
-    """Why a lake cannot open here (None when it can): the ducklake wheel must match DuckDB."""
-    from warehouse.extensions import ExtensionMissing, load_extension
-
-    try:
-        with duckdb.connect() as con:
-            load_extension(con, "ducklake")
-    except ExtensionMissing as exc:
-        return str(exc)
-    return None
-
-
-LAKE_MISSING = _lake_loads()
+LAKE_MISSING = unavailable("ducklake")
 needs_lake = pytest.mark.skipif(LAKE_MISSING is not None, reason=f"no DuckLake: {LAKE_MISSING}")
 
 

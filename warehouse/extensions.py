@@ -91,3 +91,13 @@ def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
             f"DuckDB extension {name!r} at {path} does not load into DuckDB "
             f"{duckdb.__version__} ({exc}): pip install duckdb-extension-{name}=={duckdb.__version__}"
         ) from exc
+
+
+def unavailable(name: str) -> str | None:
+    """Why the named extension cannot be loaded here (None when it can)."""
+    try:
+        with duckdb.connect() as con:
+            load_extension(con, name)
+    except ExtensionMissing as exc:
+        return str(exc)
+    return None
