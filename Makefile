@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
+# flows run without a server start a temporary one: give it time on a busy machine
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_HOME ?= $(CURDIR)/var/prefect
 
 .PHONY: demo test browser postgres lint typecheck eval bench clean serve stop train-decision

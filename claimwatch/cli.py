@@ -7,6 +7,9 @@ import os
 # Prefect reads these at import time: no telemetry calls from an offline monitor.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# a run without a server starts a temporary one; on a busy 2-core machine it can take longer
+# than Prefect's 20 s default to answer, and the run would fail before fetching anything
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 if os.environ.get("PREFECT_HOME"):
     # Prefect makes its home folder without parents; a fresh checkout has no var/ yet
     os.makedirs(os.environ["PREFECT_HOME"], exist_ok=True)
