@@ -141,6 +141,8 @@ def test_killed_run_then_rerun_equals_one_clean_run(
     # no API URL: the run starts Prefect's temporary server, as `claimwatch run` does
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(tmp_path / "prefect")
+    # Prefect's 20 s default for the temporary server is too short on a busy 2-core machine
+    env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     proc = subprocess.Popen(
         [sys.executable, "-c", code],
         cwd=REPO,
