@@ -32,7 +32,7 @@ from detection.decision import Model
 from detection.stories import DEFAULT, STORY_MODEL
 from evaluation.stories import EcbDocument, cluster, extract_corpus, read_corpus, score
 from extractors.claims import Extraction
-from records import Article
+from records import Article, stable_id
 
 ECB_DIR = Path(__file__).resolve().parents[2] / "shared/data/events/ECBplus/ECB+_LREC2014/ECB+"
 C_GRID = (0.1, 1.0)
@@ -59,8 +59,6 @@ def gold_rows(docs: Sequence[EcbDocument], extractions: Sequence[Extraction]) ->
                 picked = sid
         if picked is None:
             # the article opens a story: its id is derived from the article (stories.py)
-            from records import stable_id
-
             sub_of_story[stable_id("story", article.topic, article.article_id)] = gold
         return picked
 
