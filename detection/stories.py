@@ -92,13 +92,6 @@ def _stop_words() -> frozenset[str]:
     return frozenset(STOP_WORDS)
 
 
-def _lemma(word: str, lemmas: dict[str, str]) -> str:
-    w = word.lower().replace("’", "'")
-    if w.endswith("'s"):
-        w = w[:-2]
-    return lemmas.get(w, w)
-
-
 def features(article: Article, extraction: Extraction) -> Counter[str]:
     """Return an article's story features (channel-prefixed terms) with their counts."""
     stop, lemmas = _stop_words(), _lemmas()
@@ -115,21 +108,30 @@ def features(article: Article, extraction: Extraction) -> Counter[str]:
                 if len(tok) > 1 and tok not in stop:
                     found["e:" + tok] += 1
     lines = ([article.title] if article.title else []) + article.text.split("\n")
+    # the loop runs once per token of every article loaded: dict.get and inlined lemma
+    # lookup, not Counter's missing-key call and a function per word
+    get, tokens = found.get, _TOKEN.findall
     for line in lines:
         prev: str | None = None
-        for tok in _TOKEN.findall(line):
+        for tok in tokens(line):
             if tok[0].isdigit():
-                found["n:" + tok.replace(",", "")] += 1
+                key = "n:" + tok.replace(",", "")
+                found[key] = get(key, 0) + 1
                 prev = None
                 continue
             low = tok.lower()
             if not tok[0].isalpha() or low in stop or len(low) < 3:
                 prev = None
                 continue
-            lemma = _lemma(tok, lemmas)
-            found["w:" + lemma] += 1
+            w = low.replace("’", "'")
+            if w.endswith("'s"):
+                w = w[:-2]
+            lemma = lemmas.get(w, w)
+            key = "w:" + lemma
+            found[key] = get(key, 0) + 1
             if prev:
-                found[f"b:{prev} {lemma}"] += 1
+                key = f"b:{prev} {lemma}"
+                found[key] = get(key, 0) + 1
             prev = lemma
     return found
 
@@ -378,12 +380,22 @@ class _BatchIndex:
     def salient(self, counts: Counter[str], n_articles: int) -> tuple[list[str], dict[str, float]]:
         """The article's most salient terms (those looked up and posted) and every term's weight."""
         s = self.s
-        weights = {t: _tf(c) * self._idf(t, n_articles) for t, c in counts.items()}
-        top = sorted(
-            (t for t in counts if self.posted(t) < s.max_stories_per_term and weights[t] > 0),
-            key=lambda t: (-weights[t], t),
-        )[: s.top_terms]
-        return top, weights
+        # df(), posted(), _idf() and _tf() inlined (the same arithmetic): this runs twice per
+        # article over each of its thousands of terms
+        stats, df_added, posted_added, log = self.stats, self.df_added, self.posted_added, math.log
+        total = n_articles + s.prior_articles
+        bound = s.max_stories_per_term
+        weights: dict[str, float] = {}
+        kept: list[tuple[float, str]] = []
+        for t, c in counts.items():
+            st = stats.get(t)
+            df = (st[0] if st else 0) + df_added.get(t, 0)
+            w = (1.0 + log(c) if c >= 1 else c) * log(total / (df + 1 + 0.5))
+            weights[t] = w
+            if w > 0 and (st[1] if st else 0) + posted_added.get(t, 0) < bound:
+                kept.append((-w, t))
+        kept.sort()
+        return [t for _, t in kept[: s.top_terms]], weights
 
     def _idf(self, term: str, n_articles: int) -> float:
         return math.log((n_articles + self.s.prior_articles) / (self.df(term) + 1 + 0.5))
