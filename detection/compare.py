@@ -449,6 +449,16 @@ def _content(toks: list[_Tok]) -> set[str]:
     return {t.lemma for t in toks if t.kind not in {"stop", "neg"}}
 
 
+# a new statement meets each stored one on its key and a stored one meets every new claim
+# on it: read a text's content words and figures once, not per pair
+@functools.lru_cache(maxsize=32768)
+def _aligned_words(text: str) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
+    toks = _token_tuple(text)
+    content = frozenset(t.lemma for t in toks if t.kind not in {"stop", "neg"})
+    figures = tuple((t.lemma, t.kind) for t in toks if t.kind in _FIGURE_KINDS)
+    return content, figures
+
+
 def content_lemmas(text: str) -> set[str]:
     """The lemmas of a text's content words (no stop words, no negators)."""
     return _content(_tokens(text))
@@ -460,14 +470,13 @@ def alignment(a_text: str, b_text: str) -> float:
     A word whose antonym stands in the other statement is matched too: an edit that swaps
     'decline' for 'increase' keeps the statement about the same thing.
     """
-    ta, tb = _tokens(a_text), _tokens(b_text)
-    a, b = _content(ta), _content(tb)
+    (a, fa), (b, fb) = _aligned_words(a_text), _aligned_words(b_text)
     a_only, b_only = a - b, b - a
     table, b_lower = antonym_table(), {y.lower() for y in b_only}
     opposed = sum(1 for x in a_only if table.get(x.lower(), frozenset()) & b_lower)
     # a figure swapped for another of its kind ('$5bn' / '$4bn') leaves its slot in place
-    slots = {t.kind for t in ta if t.lemma in a_only and t.kind in _FIGURE_KINDS} & {
-        t.kind for t in tb if t.lemma in b_only and t.kind in _FIGURE_KINDS
+    slots = {kind for lemma, kind in fa if lemma in a_only} & {
+        kind for lemma, kind in fb if lemma in b_only
     }
     shared = len(a & b) + opposed + len(slots)
     if shared < STATEMENT_MIN_SHARED or not a or not b:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
+import operator
 import types
 import typing
 from collections.abc import Sequence
@@ -70,6 +72,7 @@ def _arrow_type(hint: Any) -> pa.DataType:
     return _ARROW_TYPES[hint]
 
 
+@functools.lru_cache(maxsize=None)
 def arrow_schema(record_type: type) -> pa.Schema:
     """Return the Arrow schema of a record type, field by field."""
     hints = typing.get_type_hints(record_type)
@@ -83,8 +86,15 @@ def to_arrow(records: Sequence[Any], record_type: type) -> pa.Table:
     key = TABLES[record_type][1]
     unique = {getattr(r, key): r for r in records}
     names = table_fields(record_type)
-    columns = {name: [_plain(getattr(r, name)) for r in unique.values()] for name in names}
     schema = arrow_schema(record_type)
+    rows = list(unique.values())
+    columns: dict[str, list[Any]] = {}
+    for name in names:
+        values = list(map(operator.attrgetter(name), rows))
+        # only list columns hold tuples (a batch's claims: 300,000 values, most of them not)
+        columns[name] = (
+            [_plain(v) for v in values] if pa.types.is_list(schema.field(name).type) else values
+        )
     return pa.Table.from_pydict(columns, schema=pa.schema([schema.field(n) for n in names]))
 
 
