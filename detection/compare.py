@@ -606,18 +606,21 @@ def _values_differ(x: _Tok, y: _Tok) -> bool:
             y, vy = replace(y, unit="m"), float(y.lower[:-1].replace(",", ""))
         elif y.unit and not x.unit and _fused_metres(x):
             x, vx = replace(x, unit="m"), float(x.lower[:-1].replace(",", ""))
+        converted = False
         if x.unit and y.unit:
             (bx, fx), (by, fy) = _unit_base(x.unit), _unit_base(y.unit)
             if bx != by:
                 return False  # a distance and a weight answer two questions
             if x.unit != y.unit:
-                # a conversion is rounded ('24 km' is 14.9 miles, written '15 miles')
-                vx, vy = vx * fx, vy * fy
-                return abs(vx - vy) / max(abs(vx), abs(vy), 1e-9) > NUMERIC_TOLERANCE
+                vx, vy, converted = vx * fx, vy * fy, True
         scale = max(abs(vx), abs(vy), 1e-9)
         if x.hedge or y.hedge:
-            # 'up to seven hours' and '7 hours' agree: a hedged figure is an interval
+            # 'up to seven hours' and '7 hours' agree: a hedged figure is an interval, in
+            # whatever unit ('less than 50 km' and 'less than 25 kilometres' both hold)
             return not _overlap(hedged_interval(vx, x.hedge), hedged_interval(vy, y.hedge))
+        if converted:
+            # a conversion is rounded ('24 km' is 14.9 miles, written '15 miles')
+            return abs(vx - vy) / scale > NUMERIC_TOLERANCE
         # round figures in news are approximate; small counts ('35 years') are exact
         return abs(vx - vy) / scale > (NUMERIC_TOLERANCE if scale >= 1000 else 0.0)
     if x.kind == "name":

@@ -184,3 +184,14 @@ def test_hedges_agree_with_the_figure_they_bound(shared: Path) -> None:
     assert statement_difference(seven, seven.replace("7 hours", "up to eight hours")) is None
     assert statement_difference(seven, seven.replace("7 hours", "at least 9 hours")) is not None
     assert statement_difference(seven, seven.replace("7 hours", "5 hours")) is not None
+
+
+def test_hedged_figures_in_two_units(shared: Path) -> None:
+    # one report puts the camp 'less than 50 km (30 miles)' from the border, another 'less
+    # than 25 kilometres': two upper bounds, both hold
+    fifty = sentence(shared, "41_11ecbplus", 3)
+    twenty_five = sentence(shared, "41_7ecbplus", 11)
+    assert "less than 50 km" in fifty and "less than 25 kilometres" in twenty_five
+    assert statement_difference(fifty, twenty_five) is None
+    assert statement_difference(fifty.replace("less than 50", "at least 50"), twenty_five)
+    assert statement_difference(fifty.replace("less than 50", "50"), twenty_five)
