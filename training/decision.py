@@ -300,6 +300,15 @@ def f1(s: dict[str, Any]) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
+def decision_floors() -> dict[str, float]:
+    """The [decision] floors of quality_floors.toml on the ECB+ held-out figures."""
+    floors = tomllib.loads(FLOORS.read_text())["decision"]
+    return {
+        "precision": floors["ecb_held_out_precision"],
+        "recall": floors["ecb_held_out_true_kept"],
+    }
+
+
 def news_floors() -> dict[str, float]:
     """The SummEdits news dev floors of quality_floors.toml (they only move up)."""
     floors = tomllib.loads(FLOORS.read_text())["contradictions"]
@@ -366,11 +375,16 @@ def run(evidence_folder: Path | None, ecb_db: Path) -> tuple[dict[str, Any], Fit
         news_units = {k: u for k, u in s_units.items() if u.group == "news"}
         news_probs = whole.probabilities(news)
         floors = news_floors()
+        ecb_floors = decision_floors()
 
+        # the stream's held-out precision and true ones kept stay at their floors too
         def keeps(t: float, news: list[Row] = news, probs: list[float] = news_probs,
-                  units: dict[str, Unit] = news_units) -> bool:  # fmt: skip
+                  units: dict[str, Unit] = news_units, ep: list[float] = ep) -> bool:  # fmt: skip
             s = unit_scores(units, news, probs, t)
-            return all((s[m] or 0.0) >= v for m, v in floors.items())
+            e = unit_scores(e_units, e_rows, ep, t)
+            return all((s[m] or 0.0) >= v for m, v in floors.items()) and all(
+                (e[m] or 0.0) >= v for m, v in ecb_floors.items()
+            )
 
         t, score = choose_threshold([(s_units, s_rows, sp), (e_units, e_rows, ep)], keeps)
         choice[c] = (score, t, sp, ep)
