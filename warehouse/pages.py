@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -20,7 +19,6 @@ from records import Article
 
 SUFFIX = ".html.gz"
 PAGE_LEVEL = 6
-PAGE_WRITERS = min(4, os.cpu_count() or 1)
 
 
 def database_path(con: duckdb.DuckDBPyConnection) -> Path | None:
@@ -81,12 +79,9 @@ def store_pages(con: duckdb.DuckDBPyConnection, articles: Sequence[Article]) -> 
     if folder is None:  # an in-memory warehouse has no folder: the page stays in its row
         rows = [(article_id, None, pages[article_id]) for article_id in todo]
     else:
-        # zlib lets go of the interpreter lock while it compresses, so the batch's pages
-        # compress on threads: in the writer, during a load the clean and extract workers'
-        # cores are otherwise idle
-        with ThreadPoolExecutor(max_workers=PAGE_WRITERS) as pool:
-            names = list(pool.map(lambda i: _write(folder, i, pages[i]), todo))
-        rows = [(article_id, name, None) for article_id, name in zip(todo, names, strict=True)]
+        rows = [
+            (article_id, _write(folder, article_id, pages[article_id]), None) for article_id in todo
+        ]
     if rows:
         # one Arrow insert, not executemany: DuckDB runs executemany as one statement per row
         # (0.15 s for a batch of 50 pages)
