@@ -185,9 +185,10 @@ def _select_keyed(
 ) -> list[tuple[Any, ...]]:
     """Run a query that reads its keys from `_keys` (column k, an Arrow table); return its rows."""
     # keys travel as one Arrow column, not as `IN (?, ?, ...)` placeholders: DuckDB 1.5.5
-    # converts each placeholder in Python (an import attempt per value) and plans that IN
-    # list as the same hash join over a scan, so a batch's 11,000 terms cost 0.6 s that way
-    # against 0.04 s here
+    # converts each placeholder in Python (an import attempt per value), so a batch's 11,000
+    # terms cost 0.6 s that way against 0.04 s here. The semi-join scans the table, and still
+    # wins as the index grows: 7,500 terms over 10M postings 0.9 s against 6.2 s, 11,000 over
+    # 3M terms 0.12 s against 1.6 s; 50 articles among 1M about even (30-40 ms)
     con.register("_keys", pa.table({"k": pa.array(list(keys), type=pa.string())}))
     try:
         return con.execute(sql, list(params)).fetchall() if params else con.execute(sql).fetchall()
