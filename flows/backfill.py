@@ -11,6 +11,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.logging.handlers import PrefectConsoleHandler
 from prefect.artifacts import create_markdown_artifact
+from prefect.futures import PrefectFuture
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -33,11 +34,12 @@ from flows.monitor import (
     settle_extractions,
 )
 from flows.policies import BACKFILL_TIMEOUT_S, TRANSIENT_RETRIES, on_run_failure, run_id
-from flows.taskrunners import extraction_runner
+from flows.taskrunners import extraction_runner, runner_chosen
 from ingest.discovery import discover
 from ingest.feeds import FeedItem
 from ingest.fetching import FEED_TYPES
 from ingest.topics import Topic, load_topic
+from records import Alert
 
 # A sitemap index can name thousands of child sitemaps; a backfill reads at most this many.
 MAX_SITEMAPS = 200
@@ -186,22 +188,30 @@ def backfill(
     summary.sources_checked = sum(1 for f in fetches if f.kind in ("feed", "sitemap"))
     fresh, outcomes = select_new_items(items, db)
     fetches += outcomes
+    # as in monitor_topic: a batch loads on a thread while the next one is fetched and cleaned
+    overlap = not runner_chosen()
+    loading: PrefectFuture[tuple[int, int, list[Alert]]] | None = None
     with progress_bar(show_progress, len(fresh), f"backfill {config.name}") as advance:
         for i in range(0, len(fresh), BATCH_SIZE):
             batch = fresh[i : i + BATCH_SIZE]
             cleaned, outcomes, sizes = fetch_articles(batch, config)
+            if loading is not None:
+                summary.add_load(loading.result())
+                loading = None
             fetches += outcomes
             articles, outcomes = dedupe_articles(cleaned, sizes, db)
             extractions, backend = extract_in_parallel(articles)
             articles, extractions, outcomes = settle_extractions(articles, extractions, outcomes)
             fetches += outcomes
             summary.nlp_backend = backend or summary.nlp_backend
-            claims_new, contradictions_new, alerts = load_claims(db, articles, extractions)
             summary.articles_new += len(articles)
-            summary.claims_new += claims_new
-            summary.contradictions_new += contradictions_new
-            summary.alerts += alerts
+            if overlap:
+                loading = load_claims.submit(db, articles, extractions)
+            else:
+                summary.add_load(load_claims(db, articles, extractions))
             advance(len(batch))
+        if loading is not None:
+            summary.add_load(loading.result())
     summary.fetched = sum(
         1 for f in fetches if f.kind == "article" and f.http_status and f.outcome != "error"
     )

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
+from prefect.futures import PrefectFuture
 from prefect.artifacts import create_markdown_artifact
 
 from claimwatch.batches import load_and_detect_batch
@@ -81,6 +82,13 @@ class RunSummary:
     deliveries_failed: int = 0
     alerts: list[Alert] = field(default_factory=list)
     deliveries: list[str] = field(default_factory=list)  # one line per attempt, for the console
+
+    def add_load(self, loaded: tuple[int, int, list[Alert]]) -> None:
+        """Take in what one batch's load stored: new claims, new contradictions, its alerts."""
+        claims_new, contradictions_new, alerts = loaded
+        self.claims_new += claims_new
+        self.contradictions_new += contradictions_new
+        self.alerts += alerts
 
     def count_deliveries(self, results: list[Delivery]) -> None:
         """Take in this run's delivery attempts: how many went out, how many failed, and each line."""
@@ -329,10 +337,20 @@ def monitor_topic(
     # cleaning and extraction run on one process per core (CLAIMWATCH_WORKERS); this process
     # fetches and is the one writer, so the rows are those of a one-process run. A task
     # runner named in the environment (processes, a Dask cluster) takes extraction instead.
+    # A batch loads on a thread of the flow's task runner while the next batch is fetched
+    # and cleaned: the writer's core works while the workers clean. The next batch is
+    # deduplicated only after that load ends, so it sees the same stored text as in a
+    # sequential run, and batches commit in order. A named runner (processes, Dask) would
+    # run the load elsewhere: it loads in this process, one batch after the other.
+    overlap = not runner_chosen()
+    loading: PrefectFuture[tuple[int, int, list[Alert]]] | None = None
     with running(worker_count() if fresh and not runner_chosen() else 1):
         for i in range(0, len(fresh), BATCH_SIZE):
             batch = fresh[i : i + BATCH_SIZE]
             cleaned, outcomes, sizes = fetch_articles(batch, config)
+            if loading is not None:
+                summary.add_load(loading.result())
+                loading = None
             fetches += outcomes
             articles, outcomes = dedupe_articles(cleaned, sizes, db)
             extractions, backend = extract_in_parallel(articles)
@@ -341,14 +359,14 @@ def monitor_topic(
             fetches += outcomes
             # the batch's fetch rows commit with its articles: a kill loses neither alone
             batch_fetches = RunFetches(summary.run_id, config.name, fetches[written:], written)
-            claims_new, contradictions_new, alerts = load_claims(
-                db, articles, extractions, batch_fetches
-            )
             written = len(fetches)
             summary.articles_new += len(articles)
-            summary.claims_new += claims_new
-            summary.contradictions_new += contradictions_new
-            summary.alerts += alerts
+            if overlap:
+                loading = load_claims.submit(db, articles, extractions, batch_fetches)
+            else:
+                summary.add_load(load_claims(db, articles, extractions, batch_fetches))
+        if loading is not None:
+            summary.add_load(loading.result())
     summary.fetched = sum(
         1
         for f in fetches

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -150,12 +151,29 @@ def test_killed_run_then_rerun_equals_one_clean_run(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    # the first batch loads on a thread while the second is fetched: the kill comes once
+    # the second batch's first page is held and the first batch's load has finished
+    log: list[str] = []
+    assert proc.stderr is not None
+    stderr = proc.stderr
+    reader = threading.Thread(
+        target=lambda: log.extend(line.decode(errors="replace") for line in stderr), daemon=True
+    )
+    reader.start()
+
+    def first_load_done() -> bool:
+        return any("load_claims" in line and "Completed" in line for line in list(log))
+
     try:
         deadline = time.monotonic() + 150
-        while news.hits[held] == 0 and proc.poll() is None and time.monotonic() < deadline:
+        while (
+            not (news.hits[held] and first_load_done())
+            and proc.poll() is None
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.2)
-        assert news.hits[held] == 1, (
-            proc.stderr.read().decode()[-2000:] if proc.poll() is not None else "timeout"
+        assert news.hits[held] == 1 and first_load_done(), (
+            "".join(log)[-2000:] if proc.poll() is not None else "timeout"
         )
         servers = [
             c
