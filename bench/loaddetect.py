@@ -128,6 +128,8 @@ def main() -> None:
     parser.add_argument("command", choices=("prepare", "time"))
     parser.add_argument("--ecb", action="store_true")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--batch", type=int, help="re-cut the cached articles into batches of N")
+    parser.add_argument("--limit", type=int, help="only the first N cached articles")
     parser.add_argument("--profile", type=Path)
     parser.add_argument("--dump", type=Path)
     args = parser.parse_args()
@@ -136,6 +138,14 @@ def main() -> None:
         print(f"cached {sum(len(a) for a, _ in batches)} articles in {len(batches)} batches")
         return
     batches = pickle.loads((ECB_CACHE if args.ecb else CACHE).read_bytes())
+    if args.batch or args.limit:
+        pairs = [(a, x) for arts, xs in batches for a, x in zip(arts, xs, strict=True)]
+        pairs = pairs[: args.limit] if args.limit else pairs
+        size = args.batch or len(pairs)
+        batches = [
+            ([a for a, _ in pairs[i : i + size]], [x for _, x in pairs[i : i + size]])
+            for i in range(0, len(pairs), size)
+        ]
     print(f"load average at start: {os.getloadavg()}")
     totals, per_batch = [], []
     with tempfile.TemporaryDirectory() as tmp:
