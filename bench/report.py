@@ -157,8 +157,9 @@ def markdown(results: dict[str, Any], chart: str | None) -> str:
                   f"generated RSS feeds; {results['e2e_articles']} articles cleaned, {results['e2e_claims']} claims loaded per pass; "
                   f"{len(results['e2e_runs_s'])} passes, each into a fresh DuckDB file; clean and extract on "
                   f"{results.get('e2e_processes', 1)} worker processes (`claimwatch.pool.StagePool`, as the product runs), "
-                  "fetch and load+detect in the main process; bare trafilatura runs on the same number of "
-                  "processes in the same pass.", ""]  # fmt: skip
+                  "fetch and load+detect in the main process, a batch's load on a thread while the next "
+                  "batch is fetched and cleaned (so the stages overlap and their shares of the stages' sum "
+                  "are shown); bare trafilatura runs on the same number of processes in the same pass.", ""]  # fmt: skip
         rows = [[s, f"{results['stage_seconds'][s]:.2f}", f"{results['stage_seconds'][s] / total:.0%}",
                  f"{results['stage_articles_per_s'][s]:,.1f}"] for s in results["stage_seconds"]]  # fmt: skip
         rows.append(
