@@ -292,6 +292,11 @@ def _token_tuple(text: str) -> tuple[_Tok, ...]:
     text = _VULGAR.sub(lambda m: " " + _VULGAR_TEXT[m.group(1)], text)  # '4½' -> '4 1/2'
     # "Jamaal Charles'226 yards": a possessive the page glued to the figure after it
     text = _GLUED_POSSESSIVE.sub(" ", text)
+    # 'served 4\ufffd months': a figure beside a glyph the page lost can't be read
+    text = _LOST_GLYPH.sub(" ", text)
+    # 'AMD Opteron™ processor' is the Opteron (NFKD would glue the sign on as 'OpteronTM')
+    text = _MARK_SIGNS.sub("", text)
+    text = _PER_CENT.sub("percent", text)  # '5.4 per cent' and '3.9 percent' count one thing
     text = "".join(
         ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
     )
@@ -377,6 +382,9 @@ _UNMARKED_CONTRACTIONS = {
 NEG_RAISING = {"think", "believe", "feel", "expect", "suppose", "seem", "appear", "want", "imagine"}
 _GLUED_POSSESSIVE = re.compile(r"(?<=[A-Za-z]['’])(?=\d)")
 _VULGAR = re.compile(r"\s*([½¼¾])")
+_LOST_GLYPH = re.compile(r"\d[\d,.]*\ufffd+|\ufffd+\d[\d,.]*")
+_MARK_SIGNS = re.compile("[\u2122\u00ae\u2120]")  # trade mark, registered, service mark
+_PER_CENT = re.compile(r"\bper\s+cent\b", re.IGNORECASE)
 # an amount restated in another currency: '110 billion ($158 billion)' is one amount
 _MONEY_RESTATED = re.compile(
     r"\d[\d,.]*(?:[\s-]?(?:bn|mn|m|billion|million|trillion|thousand))?\b\s*"
@@ -601,6 +609,8 @@ def _values_differ(x: _Tok, y: _Tok) -> bool:
             return False
         if x.kind == "money" and x.text[0] != y.text[0]:
             return False  # '£88m' and '€103 million': two currencies, and no rate to compare
+        if _slash_lost(x.text, y.text):
+            return False  # '41/2 months' and '412 months': one '4½' the two pages mangled
         # '60m' beside '200 ft' is metres, not millions
         if x.unit and not y.unit and _fused_metres(y):
             y, vy = replace(y, unit="m"), float(y.lower[:-1].replace(",", ""))
@@ -630,6 +640,11 @@ def _values_differ(x: _Tok, y: _Tok) -> bool:
     if x.kind == "demonym":
         return x.lower != y.lower and not spelling_variant(x.text, y.text)  # Somali/Somalian
     return x.lower != y.lower
+
+
+def _slash_lost(a: str, b: str) -> bool:
+    """Whether two figures are one fraction, its slash lost in one: '41/2' and '412'."""
+    return ("/" in a) != ("/" in b) and re.sub(r"\D", "", a) == re.sub(r"\D", "", b)
 
 
 def _standalone(t: _Tok) -> bool:
@@ -760,9 +775,22 @@ def _swapped_opposite(
                 y = old[i]
                 if y.kind != "word" or y.lower in QUANTIFIERS or _under_negation(old, i):
                     continue
+                if _typo(x.lower, y.lower):
+                    continue  # 'a bomb threat' / 'a bomb treat': one outlet's slip
                 if are_antonyms(y.lower, x.lower) or opposite_valence(x.lower, y.lower):
                     return y.lower, x.lower
     return None
+
+
+def _typo(a: str, b: str) -> bool:
+    """Whether two words of five letters or more are one with a letter dropped inside it.
+
+    'threat' / 'treat'; a letter at the front is a prefix, not a slip ('typical' / 'atypical').
+    """
+    short, long = sorted((a, b), key=len)
+    if len(short) < 5 or len(long) != len(short) + 1:
+        return False
+    return any(long[:k] + long[k + 1 :] == short for k in range(1, len(long)))
 
 
 def _sole_figure(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | None:
@@ -777,11 +805,36 @@ def _sole_figure(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | Non
     # 2021 baseline: a kind with a baseline figure on either side answers two questions
     compared = _baseline_kinds(new) | _baseline_kinds(old)
     for kind in sorted(_FIGURE_KINDS - compared):
-        xs = [t for t in new if t.kind == kind]
-        ys = [t for t in old if t.kind == kind]
-        if len(xs) == len(ys) == 1 and _values_differ(xs[0], ys[0]):
-            return kind, ys[0].text, xs[0].text
+        xs = [i for i, t in enumerate(new) if t.kind == kind]
+        ys = [i for i, t in enumerate(old) if t.kind == kind]
+        if len(xs) != 1 or len(ys) != 1:
+            continue
+        x, y = new[xs[0]], old[ys[0]]
+        # a unit of measure is compared by its dimension ('50 km' / '25 kilometres')
+        if not (x.unit and y.unit) and _counts_other_things(
+            _counted(new, xs[0]), _counted(old, ys[0])
+        ):
+            continue  # 'for two decades' / 'a 46-year-old': two figures of two things
+        if _values_differ(x, y):
+            return kind, y.text, x.text
     return None
+
+
+def _counted(toks: list[_Tok], i: int) -> _Tok | None:
+    """The word right after a figure, the thing it counts ('two decades'), if a word follows."""
+    after = toks[i + 1] if i + 1 < len(toks) else None
+    return after if after is not None and after.kind == "word" else None
+
+
+def _counts_other_things(x: _Tok | None, y: _Tok | None) -> bool:
+    return (
+        x is not None
+        and y is not None
+        and x.lemma != y.lemma
+        and not spelling_variant(x.text, y.text)
+        and not generalises([x.text], [y.text])
+        and not generalises([y.text], [x.text])
+    )
 
 
 _BASELINE_MARKERS = {"from", "than", "compared", "versus", "vs", "since", "against"}

@@ -195,3 +195,51 @@ def test_hedged_figures_in_two_units(shared: Path) -> None:
     assert statement_difference(fifty, twenty_five) is None
     assert statement_difference(fifty.replace("less than 50", "at least 50"), twenty_five)
     assert statement_difference(fifty.replace("less than 50", "50"), twenty_five)
+
+
+def test_a_fraction_the_page_mangled(shared: Path) -> None:
+    # one syndicated sentence, three renderings of '4½ months': '41/2', '412' (the slash
+    # lost) and '4\ufffd' (the glyph lost); none of them is another figure
+    glyph_lost_slash = sentence(shared, "28_10ecbplus", 6)  # ... served 41/2 months in ...
+    slash_lost = sentence(shared, "28_8ecbplus", 7)  # ... served 412 months in ...
+    glyph_lost = sentence(shared, "28_9ecbplus", 7)  # ... served 4\ufffd months in ...
+    assert "41/2 months" in glyph_lost_slash and "412 months" in slash_lost
+    assert "4\ufffd months" in glyph_lost
+    assert statement_difference(glyph_lost_slash, slash_lost) is None
+    assert statement_difference(glyph_lost_slash, glyph_lost) is None
+    # a figure that is another one still differs
+    assert statement_difference(glyph_lost_slash, glyph_lost_slash.replace("41/2", "6"))
+    assert statement_difference(slash_lost, slash_lost.replace("412", "41"))
+
+
+def test_a_trade_mark_sign_is_no_other_name(shared: Path) -> None:
+    plain = sentence(shared, "43_14ecbplus", 9)  # ... the first AMD Opteron processor-based ...
+    marked = sentence(shared, "43_2ecbplus", 8)  # ... the first AMD Opteron™ processor-based ...
+    assert "Opteron\u2122" in marked
+    assert statement_difference(plain, marked) is None
+    assert statement_difference(plain, plain.replace("Opteron", "Athlon"))
+
+
+def test_a_letter_dropped_inside_a_word_is_a_slip(shared: Path) -> None:
+    threat = sentence(shared, "8_1ecb", 3)  # ... a telephoned bomb threat received by ...
+    treat = sentence(shared, "8_2ecb", 3)  # ... a telephoned bomb treat received by ...
+    assert "bomb treat" in treat
+    assert statement_difference(threat, treat) is None
+    # a letter at the front is a prefix: 'typical' and 'atypical' still oppose
+    from detection.compare import _typo
+
+    assert _typo("threat", "treat") and not _typo("typical", "atypical")
+
+
+def test_two_sole_figures_of_two_things(shared: Path) -> None:
+    # the same police chief, 'with the Police Department for two decades' in one report and
+    # 'a 46-year-old' in another: each gives one figure, of two different things
+    decades = sentence(shared, "8_1ecb", 10)
+    age = sentence(shared, "8_6ecb", 3)
+    assert "two decades" in decades and "46-year-old" in age
+    assert statement_difference(decades, age) is None
+    # one thing counted in both, spelt two ways ('per cent' / 'percent'), still differs
+    plunged = sentence(shared, "8_1ecbplus", 22)  # ... Greek stocks plunged 5.4 per cent.
+    closed = sentence(shared, "8_2ecbplus", 23)  # ... Greek stocks closed down 3.9 percent.
+    found = statement_difference(plunged, closed)
+    assert found is not None and found[0] == "numeric"
