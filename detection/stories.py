@@ -32,6 +32,7 @@ import pyarrow as pa
 from detection.decision import Model, load_model
 from extractors.claims import Extraction
 from records import Article, stable_id
+from warehouse.store import registered
 
 STORY_MODEL = Path(__file__).parent / "models" / "stories.json"
 CHANNELS = ("w", "e", "p", "n", "b")  # words, people/organisations, places, figures, word pairs
@@ -189,11 +190,8 @@ def _select_keyed(
     # terms cost 0.6 s that way against 0.04 s here. The semi-join scans the table, and still
     # wins as the index grows: 7,500 terms over 10M postings 0.9 s against 6.2 s, 11,000 over
     # 3M terms 0.12 s against 1.6 s; 50 articles among 1M about even (30-40 ms)
-    con.register("_keys", pa.table({"k": pa.array(list(keys), type=pa.string())}))
-    try:
+    with registered(con, "_keys", pa.table({"k": pa.array(list(keys), type=pa.string())})):
         return con.execute(sql, list(params)).fetchall() if params else con.execute(sql).fetchall()
-    finally:
-        con.unregister("_keys")
 
 
 def _match_extractions(
@@ -651,8 +649,5 @@ def _bulk(con: duckdb.DuckDBPyConnection, sql: str, columns: dict[str, Sequence[
     table = pa.table(
         {k: pa.array(list(v), type=_COLUMN_TYPES.get(k, pa.string())) for k, v in columns.items()}
     )
-    con.register("_rows", table)
-    try:
+    with registered(con, "_rows", table):
         con.execute(sql)
-    finally:
-        con.unregister("_rows")

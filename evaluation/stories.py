@@ -178,7 +178,7 @@ def cluster(
     """
     from detection.stories import assign_stories
     from warehouse.loading import to_arrow
-    from warehouse.store import connect
+    from warehouse.store import connect, registered
 
     stories: list[str] = []
     groups = [list(range(len(docs)))] if one_batch else [[i] for i in range(len(docs))]
@@ -186,9 +186,8 @@ def cluster(
         for group in groups:
             arts = [docs[i].article for i in group]
             con.begin()
-            con.register("_article", to_arrow(arts, Article))
-            con.execute("INSERT INTO articles SELECT * FROM _article")
-            con.unregister("_article")
+            with registered(con, "_article", to_arrow(arts, Article)):
+                con.execute("INSERT INTO articles SELECT * FROM _article")
             got = assign_stories(
                 con, arts, [extractions[i] for i in group], settings=settings, choose=choose
             )

@@ -11,12 +11,12 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.logging.handlers import PrefectConsoleHandler
 from prefect.artifacts import create_markdown_artifact
-from prefect.futures import PrefectFuture
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from flows.monitor import (
     BATCH_SIZE,
+    BatchLoads,
     FetchOutcome,
     RunSummary,
     _fetch_all,
@@ -25,7 +25,6 @@ from flows.monitor import (
     dedupe_articles,
     extract_in_parallel,
     fetch_articles,
-    load_claims,
     record_run,
     refresh_reads,
     run_markdown,
@@ -34,12 +33,11 @@ from flows.monitor import (
     settle_extractions,
 )
 from flows.policies import BACKFILL_TIMEOUT_S, TRANSIENT_RETRIES, on_run_failure, run_id
-from flows.taskrunners import extraction_runner, runner_chosen
+from flows.taskrunners import extraction_runner
 from ingest.discovery import discover
 from ingest.feeds import FeedItem
 from ingest.fetching import FEED_TYPES
 from ingest.topics import Topic, load_topic
-from records import Alert
 
 # A sitemap index can name thousands of child sitemaps; a backfill reads at most this many.
 MAX_SITEMAPS = 200
@@ -188,16 +186,12 @@ def backfill(
     summary.sources_checked = sum(1 for f in fetches if f.kind in ("feed", "sitemap"))
     fresh, outcomes = select_new_items(items, db)
     fetches += outcomes
-    # as in monitor_topic: a batch loads on a thread while the next one is fetched and cleaned
-    overlap = not runner_chosen()
-    loading: PrefectFuture[tuple[int, int, list[Alert]]] | None = None
+    loads = BatchLoads(summary)
     with progress_bar(show_progress, len(fresh), f"backfill {config.name}") as advance:
         for i in range(0, len(fresh), BATCH_SIZE):
             batch = fresh[i : i + BATCH_SIZE]
             cleaned, outcomes, sizes = fetch_articles(batch, config)
-            if loading is not None:
-                summary.add_load(loading.result())
-                loading = None
+            loads.wait()  # the next dedupe reads what the last batch stored
             fetches += outcomes
             articles, outcomes = dedupe_articles(cleaned, sizes, db)
             extractions, backend = extract_in_parallel(articles)
@@ -205,13 +199,9 @@ def backfill(
             fetches += outcomes
             summary.nlp_backend = backend or summary.nlp_backend
             summary.articles_new += len(articles)
-            if overlap:
-                loading = load_claims.submit(db, articles, extractions)
-            else:
-                summary.add_load(load_claims(db, articles, extractions))
+            loads.start(db, articles, extractions)
             advance(len(batch))
-        if loading is not None:
-            summary.add_load(loading.result())
+        loads.wait()
     summary.fetched = sum(
         1 for f in fetches if f.kind == "article" and f.http_status and f.outcome != "error"
     )

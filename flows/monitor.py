@@ -202,6 +202,41 @@ def load_claims(
     return load_and_detect_batch(db, articles, extractions, fetches)
 
 
+class BatchLoads:
+    """A run's batch loads, one at a time, each on a thread while the next batch is fetched.
+
+    The writer's core works while the workers clean. The caller waits for a load before it
+    deduplicates the next batch, so that batch sees the stored text of a sequential run and
+    batches commit in order. A named task runner (processes, Dask) would run the load
+    elsewhere: then each batch loads in this process before the next is fetched.
+    """
+
+    def __init__(self, summary: RunSummary) -> None:
+        self.summary = summary
+        self.overlap = not runner_chosen()
+        self._running: PrefectFuture[tuple[int, int, list[Alert]]] | None = None
+
+    def start(
+        self,
+        db: str,
+        articles: list[Article],
+        extractions: list[Extraction],
+        fetches: RunFetches | None = None,
+    ) -> None:
+        """Load a batch (after the one still running): on a thread when overlapping, else now."""
+        self.wait()
+        if self.overlap:
+            self._running = load_claims.submit(db, articles, extractions, fetches)
+        else:
+            self.summary.add_load(load_claims(db, articles, extractions, fetches))
+
+    def wait(self) -> None:
+        """Take in the load still running, if any, into the run's summary."""
+        if self._running is not None:
+            loaded, self._running = self._running.result(), None
+            self.summary.add_load(loaded)
+
+
 @task(name="write_fetches", **TRANSIENT_RETRIES)
 def write_fetches(db: str, fetches: RunFetches) -> None:
     """Store fetch outcomes no batch carries (the feeds', items listed twice) at once."""
@@ -337,20 +372,12 @@ def monitor_topic(
     # cleaning and extraction run on one process per core (CLAIMWATCH_WORKERS); this process
     # fetches and is the one writer, so the rows are those of a one-process run. A task
     # runner named in the environment (processes, a Dask cluster) takes extraction instead.
-    # A batch loads on a thread of the flow's task runner while the next batch is fetched
-    # and cleaned: the writer's core works while the workers clean. The next batch is
-    # deduplicated only after that load ends, so it sees the same stored text as in a
-    # sequential run, and batches commit in order. A named runner (processes, Dask) would
-    # run the load elsewhere: it loads in this process, one batch after the other.
-    overlap = not runner_chosen()
-    loading: PrefectFuture[tuple[int, int, list[Alert]]] | None = None
+    loads = BatchLoads(summary)
     with running(worker_count() if fresh and not runner_chosen() else 1):
         for i in range(0, len(fresh), BATCH_SIZE):
             batch = fresh[i : i + BATCH_SIZE]
             cleaned, outcomes, sizes = fetch_articles(batch, config)
-            if loading is not None:
-                summary.add_load(loading.result())
-                loading = None
+            loads.wait()  # the next dedupe reads what the last batch stored
             fetches += outcomes
             articles, outcomes = dedupe_articles(cleaned, sizes, db)
             extractions, backend = extract_in_parallel(articles)
@@ -361,12 +388,8 @@ def monitor_topic(
             batch_fetches = RunFetches(summary.run_id, config.name, fetches[written:], written)
             written = len(fetches)
             summary.articles_new += len(articles)
-            if overlap:
-                loading = load_claims.submit(db, articles, extractions, batch_fetches)
-            else:
-                summary.add_load(load_claims(db, articles, extractions, batch_fetches))
-        if loading is not None:
-            summary.add_load(loading.result())
+            loads.start(db, articles, extractions, batch_fetches)
+        loads.wait()
     summary.fetched = sum(
         1
         for f in fetches

@@ -12,6 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from ingest.feeds import FeedItem, parse_date
+from warehouse.store import registered
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,7 @@ def save_states(con: duckdb.DuckDBPyConnection, states: list[SourceState]) -> No
     )
     cols = ", ".join(table.column_names)
     sets = ", ".join(f"{c} = excluded.{c}" for c in table.column_names if c != "url")
-    con.register("_sources", table)
-    try:
+    with registered(con, "_sources", table):
         con.execute(
             f"INSERT INTO sources ({cols}) SELECT {cols} FROM _sources ON CONFLICT (url) DO UPDATE SET {sets}"
         )
-    finally:
-        con.unregister("_sources")

@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 
 from records import Article
+from warehouse.store import registered
 
 SHINGLE = 5  # words per shingle: long enough that unrelated articles share almost none
 PERMUTATIONS = 64
@@ -161,10 +162,7 @@ def store_fingerprints(con: duckdb.DuckDBPyConnection, prints: list[Fingerprint]
             "seen_at": pa.array([now] * len(unique), pa.timestamp("us", tz="UTC")),
         }
     )
-    con.register("_fingerprints", table)
-    try:
+    with registered(con, "_fingerprints", table):
         con.execute(
             "INSERT INTO fingerprints SELECT * FROM _fingerprints ON CONFLICT (article_id) DO NOTHING"
         )
-    finally:
-        con.unregister("_fingerprints")

@@ -20,7 +20,7 @@ from ingest.feeds import FeedItem
 from ingest.fetching import ARTICLE_TYPES, FEED_TYPES, Fetcher, Page
 from ingest.topics import Source, Topic
 from ingest.urls import canonical_url
-from warehouse.store import connect
+from warehouse.store import connect, registered
 
 MAX_SITEMAP_DEPTH = 2  # an index of indexes of sitemaps, no deeper
 # fetch outcomes as stored in fetches.outcome
@@ -409,10 +409,7 @@ def record_fetches(
         }
     )
     cols = ", ".join(table.column_names)
-    con.register("_fetches", table)
-    try:
+    with registered(con, "_fetches", table):
         con.execute(
             f"INSERT INTO fetches ({cols}) SELECT {cols} FROM _fetches ON CONFLICT DO NOTHING"
         )
-    finally:
-        con.unregister("_fetches")

@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from warehouse.pages import store_pages
-from warehouse.store import scalar
+from warehouse.store import registered, scalar
 from records import (
     Alert,
     Article,
@@ -111,8 +111,7 @@ def upsert(con: duckdb.DuckDBPyConnection, records: Sequence[Any]) -> int:
     batch = to_arrow(records, record_type)
     cols = ", ".join(f'"{c}"' for c in batch.column_names)
     before = _count(con, table)
-    con.register("_batch", batch)
-    try:
+    with registered(con, "_batch", batch):
         if update:
             sets = ", ".join(f'"{c}" = excluded."{c}"' for c in update)
             conflict = f"DO UPDATE SET {sets}"
@@ -121,8 +120,6 @@ def upsert(con: duckdb.DuckDBPyConnection, records: Sequence[Any]) -> int:
         con.execute(
             f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _batch ON CONFLICT ({key}) {conflict}"
         )
-    finally:
-        con.unregister("_batch")
     if record_type is Article:
         store_pages(con, records)
     return _count(con, table) - before

@@ -9,6 +9,7 @@ import duckdb
 import pyarrow as pa
 
 from records import Claim
+from warehouse.store import registered
 
 _CLAIM_COLUMNS = [f.name for f in dataclasses.fields(Claim)]
 
@@ -36,8 +37,7 @@ def claims_by_key(
         }
     )
     cols = ", ".join(f'c."{c}"' for c in _CLAIM_COLUMNS)
-    con.register("_wanted", wanted)
-    try:
+    with registered(con, "_wanted", wanted):
         # an equi-join on the indexed (subject_id, attribute) pair, narrowed to the story for
         # event facts: cost grows with the
         # number of matching claims, not with the size of the table; a busy key (a much
@@ -56,8 +56,6 @@ def claims_by_key(
             """,
             [per_key],
         ).fetchall()
-    finally:
-        con.unregister("_wanted")
     n = len(_CLAIM_COLUMNS)
     return [
         (Claim(**dict(zip(_CLAIM_COLUMNS, row[:n], strict=True))), row[n] or "") for row in rows

@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from records import Article
+from warehouse.store import registered
 
 SUFFIX = ".html.gz"
 PAGE_LEVEL = 6
@@ -86,23 +87,18 @@ def store_pages(con: duckdb.DuckDBPyConnection, articles: Sequence[Article]) -> 
         # one Arrow insert, not executemany: DuckDB runs executemany as one statement per row
         # (0.15 s for a batch of 50 pages)
         ids_, paths, htmls = zip(*rows, strict=True)
-        con.register(
-            "_pages",
-            pa.table(
-                {
-                    "article_id": pa.array(ids_, type=pa.string()),
-                    "path": pa.array(paths, type=pa.string()),
-                    "html": pa.array(htmls, type=pa.string()),
-                }
-            ),
+        table = pa.table(
+            {
+                "article_id": pa.array(ids_, type=pa.string()),
+                "path": pa.array(paths, type=pa.string()),
+                "html": pa.array(htmls, type=pa.string()),
+            }
         )
-        try:
+        with registered(con, "_pages", table):
             con.execute(
                 "INSERT INTO article_pages (article_id, path, html) "
                 "SELECT article_id, path, html FROM _pages ON CONFLICT (article_id) DO NOTHING"
             )
-        finally:
-            con.unregister("_pages")
     return len(rows)
 
 

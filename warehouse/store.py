@@ -117,3 +117,13 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None
     # 2.0 refused register() after a fetchone; 1.5.5 does not, and draining costs nothing here)
     rows = con.execute(sql, params or []).fetchall()
     return rows[0][0] if rows else None
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, table: Any) -> Iterator[None]:
+    """Let the block's SQL read an Arrow table as `name`; unregister it after, whatever happens."""
+    con.register(name, table)
+    try:
+        yield
+    finally:
+        con.unregister(name)
