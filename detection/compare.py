@@ -676,8 +676,11 @@ def _present(t: _Tok, others: list[_Tok]) -> bool:
 
 def _head(toks: list[_Tok], i: int) -> list[str]:
     """A value and the words that follow it in its noun phrase: 'US people'."""
-    out = [toks[i].text]
-    for t in toks[i + 1 : i + 3]:
+    # a name stands whole: 'Explorer' is 'Internet Explorer'
+    x = toks[i]
+    out = x.phrase.split() if x.kind == "name" and x.text in x.phrase.split() else [x.text]
+    rest = [t for t in toks[i + 1 : i + 3 + len(out)] if not (t.phrase and t.phrase == x.phrase)]
+    for t in rest[:2]:
         if t.kind not in ("word", "name"):
             break
         out.append(t.text)
@@ -693,8 +696,13 @@ def _slotconflict(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | No
         if _present(x, old):
             continue
         ax = _anchors(new, i)
-        for j, y in enumerate(old):
-            if y.kind != x.kind or y.lower in new_words or not (ax & _anchors(old, j)):
+        # of the other statement's values in x's slot, x answers the one it shares most words
+        # with: 'an 86-yard touchdown run' meets 'an 84-yard scamper', not 'ran for 226 yards'
+        slot = [(len(ax & _anchors(old, j)), j) for j, y in enumerate(old) if y.kind == x.kind]
+        most = max((n for n, _ in slot), default=0)
+        for shared, j in slot:
+            y = old[j]
+            if shared < most or y.lower in new_words or not shared:
                 continue
             if _under_negation(old, j) or _present(y, new):
                 continue
@@ -809,6 +817,8 @@ def _sole_figure(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | Non
         ys = [i for i, t in enumerate(old) if t.kind == kind]
         if len(xs) != 1 or len(ys) != 1:
             continue
+        if kind == "number" and (_counts_one(new) or _counts_one(old)):
+            continue  # 'killing at least one person and leaving two others missing': two counts
         x, y = new[xs[0]], old[ys[0]]
         # a unit of measure is compared by its dimension ('50 km' / '25 kilometres')
         if not (x.unit and y.unit) and _counts_other_things(
@@ -818,6 +828,12 @@ def _sole_figure(new: list[_Tok], old: list[_Tok]) -> tuple[str, str, str] | Non
         if _values_differ(x, y):
             return kind, y.text, x.text
     return None
+
+
+def _counts_one(toks: list[_Tok]) -> bool:
+    """Whether a statement counts one of something ('one person'): 'one' is read as a word,
+    since it is more often a pronoun ('one of them'), yet here it is a second figure."""
+    return any(t.lower == "one" and toks[i + 1].kind == "word" for i, t in enumerate(toks[:-1]))
 
 
 def _counted(toks: list[_Tok], i: int) -> _Tok | None:

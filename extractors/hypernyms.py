@@ -42,7 +42,7 @@ def _graph() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
 
 def _synsets(word: str) -> tuple[str, ...]:
     words, _ = _graph()
-    w = word.lower()
+    w = "_".join(word.lower().split())  # WordNet writes 'Internet_Explorer'
     return words.get(w) or words.get(lemma(w)) or words.get(w.rstrip("s")) or ()
 
 

@@ -173,6 +173,13 @@ def test_a_generic_word_against_a_specific_one(shared: Path) -> None:
     gis = sentence(shared, "4_10ecbplus", 5)  # ... a favorite pinup of GI's in World War II, ...
     people = sentence(shared, "4_1ecbplus", 9)  # ... a favourite pinup of US people in ...
     assert statement_difference(gis, people) is None
+    # 'a patch for Web browser' / 'to hijack Internet Explorer browsers': WordNet holds
+    # Internet Explorer as an instance of a Web browser; another browser still differs
+    kind = sentence(shared, "27_17ecb", 0)
+    named = sentence(shared, "27_11ecb", 1)
+    assert statement_difference(kind, named) is None
+    other = kind.replace("Web browser", "Firefox browser")
+    assert statement_difference(other, named) is not None
 
 
 def test_hedges_agree_with_the_figure_they_bound(shared: Path) -> None:
@@ -242,4 +249,25 @@ def test_two_sole_figures_of_two_things(shared: Path) -> None:
     plunged = sentence(shared, "8_1ecbplus", 22)  # ... Greek stocks plunged 5.4 per cent.
     closed = sentence(shared, "8_2ecbplus", 23)  # ... Greek stocks closed down 3.9 percent.
     found = statement_difference(plunged, closed)
+    assert found is not None and found[0] == "numeric"
+
+
+def test_a_figure_meets_the_figure_of_its_own_slot(shared: Path) -> None:
+    # 'ran for 226 yards ..., including an 84-yard scamper on the first play' against 'an
+    # 86-yard touchdown run on the first play': the run is 84 against 86, not 226
+    total = sentence(shared, "29_6ecbplus", 21)
+    run = sentence(shared, "29_9ecbplus", 25)
+    found = statement_difference(total, run)
+    assert found is not None and found[2].endswith("84 vs 86")
+
+
+def test_one_person_is_a_count_beside_another(shared: Path) -> None:
+    # 'killing at least one person and leaving two others missing' against 'injuring at least
+    # five people': the first gives two counts, so its 'two' is no sole figure to set
+    # against the injured; a lone count against a lone count still differs
+    killed = sentence(shared, "37_14ecbplus", 3)
+    injured = sentence(shared, "37_13ecbplus", 4)
+    assert statement_difference(killed, injured) is None
+    lone = killed.replace("killing at least one person and leaving two", "leaving two")
+    found = statement_difference(lone, injured)
     assert found is not None and found[0] == "numeric"

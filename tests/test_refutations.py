@@ -171,6 +171,32 @@ def test_refutation_of_a_pronoun_needs_the_refuter_named(shared: Path) -> None:
         assert not isinstance(detect_refutations.decide(ref, stated), Contradiction)
 
 
+@pytest.mark.parametrize(
+    ("refuting", "stated"),
+    [
+        # 'unfounded reports that "Deep Throat" was gravely ill' against 'often with gravely
+        # voices': 'Deep' begins the refuted words yet is a name in its sentence, so only
+        # 'gravely' is shared of what is said of him
+        ("ecb:28_9ecb:13", "ecb:28_5ecb:3"),
+        # 'This isn't the revolutionary MacBook Pro the rumor mill suggested' against 'the
+        # latest MacBook Pro is its revolutionary battery system': one word said of a name
+        ("ecb:40_10ecbplus:8", "ecb:40_10ecb:7"),
+        # 'denied militants were at the school' against 'she had come to the school ...
+        # because one son was a Hamas militant': the shared words are two clauses apart
+        ("ecb:41_9ecb:12", "ecb:41_7ecb:26"),
+        # the same denial against 'an impartial probe ... that could also determine whether
+        # militants had used the school': an open question asserts nothing
+        ("ecb:41_9ecb:12", "ecb:41_7ecb:19"),
+    ],
+)
+def test_a_word_or_two_shared_by_chance_is_no_refutation(
+    shared: Path, refuting: str, stated: str
+) -> None:
+    ref = _one(_claims(shared, refuting), REFUTATION)
+    for claim in _claims(shared, stated):
+        assert not isinstance(detect_refutations.decide(ref, claim), Contradiction)
+
+
 @pytest.mark.parametrize("order", [("41_4ecb", "41_9ecb"), ("41_9ecb", "41_4ecb")])
 def test_product_path_raises_the_refutation_in_either_order(
     shared: Path, tmp_path: Path, order: tuple[str, str]
