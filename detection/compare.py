@@ -308,7 +308,9 @@ def _token_tuple(text: str) -> tuple[_Tok, ...]:
     phrases = [(m.start(), m.end(), m.group(0)) for m in _PHRASE_RE.finditer(text)]
     headline = is_title_case(text)
     out: list[_Tok] = []
+    ends: list[tuple[int, int]] = []
     for i, m in enumerate(_TOKEN_RE.finditer(text)):
+        ends.append(m.span())
         raw = re.sub(r"['’]s$", "", m.group(0)).rstrip("'’") or m.group(0)
         low = (
             raw.lower().rstrip(".")
@@ -329,6 +331,15 @@ def _token_tuple(text: str) -> tuple[_Tok, ...]:
         out.append(
             _Tok(raw, low, lemma(low) if raw[0].isalpha() else low, kind, hedge, phrase or "")
         )
+    # '15-2', '65-53': two figures a hyphen joins are one score (or range); neither half is a
+    # count to set against another figure ('a pivotal 15-2 run' / 'a 9-2 run')
+    for k in range(len(out) - 1):
+        if out[k].kind == "number" == out[k + 1].kind:
+            if text[ends[k][1] : ends[k + 1][0]] in ("-", "–"):
+                out[k], out[k + 1] = (
+                    replace(out[k], kind="score"),
+                    replace(out[k + 1], kind="score"),
+                )
     none = _Tok("", "", "", "stop")
     after: list[_Tok] = [*out[1:], none, none]
     return tuple(
@@ -565,6 +576,15 @@ def _negated_words(toks: list[_Tok]) -> set[str]:
                 out.add(nxt.lemma)
                 break
     return out
+
+
+def _pleaded(toks: list[_Tok], word: str) -> bool:
+    """Whether a negated word is the content of a plea: 'pleaded not guilty'."""
+    return any(
+        t.kind == "neg" and i > 0 and toks[i - 1].lemma == "plead"
+        and any(n.lemma == word for n in toks[i + 1 : i + 4])
+        for i, t in enumerate(toks)
+    )  # fmt: skip
 
 
 def _anchors(toks: list[_Tok], i: int) -> set[str]:
@@ -886,6 +906,8 @@ def statement_difference(a_text: str, b_text: str) -> tuple[str, float, str] | N
         for word in sorted(_negated_words(x) - _negated_words(y) - _asserted_words(x)):
             if word in NEG_RAISING and any(t.kind == "neg" for t in y):
                 continue  # "I didn't feel we were executing" = "I feel we weren't executing"
+            if _pleaded(x, word) and "plead" not in xl:
+                continue  # 'pleaded not guilty' is a plea, 'was found guilty' a verdict
             if word in xl and _asserted(y, word):
                 return "negation", 0.8, f"one says '{word}', the other 'not {word}'"
     # surface forms too: the lemma of 'struggling' is 'struggle', the listed pair is the adjective

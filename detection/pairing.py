@@ -111,11 +111,21 @@ def decide(found: Candidates) -> tuple[list[Contradiction], list[ClaimLink]]:
 
 
 def _best_aligned(claim: Claim, candidates: list[tuple[Claim, str]]) -> list[tuple[Claim, str]]:
-    """A statement is checked against the stored statement(s) that say most nearly the same."""
-    scored = [
-        (alignment(claim.value_text, c.value_text), c, u)
-        for c, u in candidates
-        if c.claim_id != claim.claim_id
-    ]
+    """A statement is checked against the stored statement(s) that say most nearly the same.
+
+    A stored copy of its very words is met as well, but does not stand in for the rest: a
+    wire sentence two outlets ran word for word ('had a depth of 1.2 miles') still meets the
+    nearest sentence of a third outlet ('with a depth of 12 miles').
+    """
+    words = " ".join(claim.value_text.split())
+    copies: list[tuple[Claim, str]] = []
+    scored = []
+    for c, u in candidates:
+        if c.claim_id == claim.claim_id:
+            continue
+        if " ".join(c.value_text.split()) == words:
+            copies.append((c, u))
+        else:
+            scored.append((alignment(claim.value_text, c.value_text), c, u))
     best = max((s for s, _, _ in scored), default=0.0)
-    return [(c, u) for s, c, u in scored if s == best and s > 0]
+    return copies + [(c, u) for s, c, u in scored if s == best and s > 0]

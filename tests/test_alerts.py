@@ -169,3 +169,33 @@ def test_statement_pairs_only_with_best_aligned(tmp_path: Path) -> None:
     alerts = add(db, article("a2", "two.example"), [new])
     assert len(alerts) == 1 and alerts[0].kind == "negation"
     assert set(alerts[0].claim_ids) == {"s1", "s3"}
+
+
+def test_a_stored_copy_does_not_hide_the_nearest_other_report(tmp_path: Path, shared: Path) -> None:
+    # 38_10ecbplus:5 and 38_9ecbplus:4 run one wire sentence word for word ('had a depth of 1.2
+    # miles'); 38_2ecbplus:5 gives 'a depth of 12 miles'. The copy is met (an agreement), and
+    # the new sentence still meets the other outlet's
+    from detection.decision import rules_only
+    from tests.ecbplus import sentence
+
+    base = dict(topic="t", subject_id="quake", subject=None, attribute="statement occur",
+                value_type="statement", published=T0, story_id="story-1")  # fmt: skip
+    copy_a = sentence(shared, "38_10ecbplus", 5)
+    copy_b = sentence(shared, "38_9ecbplus", 4)
+    other = sentence(shared, "38_2ecbplus", 5)
+    assert copy_a == copy_b and "1.2 miles" in copy_a and "12 miles" in other
+    db = tmp_path / "s.duckdb"
+    rows = [("a1", "one.example", copy_a), ("a2", "two.example", other)]
+    for aid, outlet, text in rows:
+        stored = Claim(claim_id=f"c{aid}", article_id=aid, value_text=text, sentence=text,
+                       outlet=outlet, source_key=outlet, **base)  # type: ignore[arg-type]  # fmt: skip
+        add(db, article(aid, outlet), [stored])
+    new = Claim(claim_id="ca3", article_id="a3", value_text=copy_b, sentence=copy_b,
+                outlet="three.example", source_key="three.example", **base)  # type: ignore[arg-type]  # fmt: skip
+    with connect(db) as con:
+        upsert(con, [article("a3", "three.example")])
+        upsert(con, [new])
+        with rules_only():
+            found, links = detect(con, [new])
+    assert [(x.claim_a, x.claim_b) for x in found] in ([("ca2", "ca3")], [("ca3", "ca2")])
+    assert any({link.claim_a, link.claim_b} == {"ca1", "ca3"} for link in links)

@@ -271,3 +271,26 @@ def test_one_person_is_a_count_beside_another(shared: Path) -> None:
     lone = killed.replace("killing at least one person and leaving two", "leaving two")
     found = statement_difference(lone, injured)
     assert found is not None and found[0] == "numeric"
+
+
+def test_a_plea_is_no_verdict(shared: Path) -> None:
+    # 'was found guilty Thursday on two first-degree murder charges' against 'has pleaded not
+    # guilty to two first-degree murder charges': the plea came first, the verdict after;
+    # two pleas still oppose
+    verdict = sentence(shared, "45_4ecbplus", 2)
+    plea = sentence(shared, "45_9ecbplus", 1)
+    assert "found guilty" in verdict and "pleaded not guilty" in plea
+    assert statement_difference(verdict, plea) is None
+    assert statement_difference(plea, verdict) is None
+    found = statement_difference(plea.replace("not guilty", "guilty"), plea)
+    assert found is not None and found[0] == "negation"
+
+
+def test_a_score_is_no_count(shared: Path) -> None:
+    # 'five points during a pivotal 15-2 run as top-seeded Creighton defeated Drake, 65-53'
+    # against 'Drake countered with a 9-2 run': two runs of one game, and a hyphen joins each
+    # score's halves; neither half is a count to set against the other's
+    pivotal = sentence(shared, "31_4ecbplus", 3)
+    countered = sentence(shared, "31_9ecbplus", 14)
+    assert "15-2 run" in pivotal and "9-2 run" in countered
+    assert statement_difference(pivotal, countered) is None

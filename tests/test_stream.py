@@ -37,6 +37,8 @@ def test_full_stream_under_its_ceilings(shared: Path) -> None:
     result = main([str(shared / ECB), "--json", "--pages", *map(str, pages)])
     assert result["ecb"]["cross_event_share"] <= FLOORS["ecb_max_cross_event_share"]
     assert result["ecb"]["judged_precision"] >= FLOORS["ecb_min_judged_precision"]
+    kept = result["ecb"]["judged_true_still_raised"] / result["ecb"]["judged_true_total"]
+    assert kept >= FLOORS["ecb_min_judged_true_kept"]
     per_1000 = result["pages"]["contradictions_per_1000_articles"]
     assert per_1000 <= FLOORS["pages_max_contradictions_per_1000"]
 
