@@ -128,7 +128,8 @@ def _attribute(sentence: str, q: Quantity, rel_start: int, rel_end: int) -> tupl
 
 def _main_actor(doc: Doc, index: EntityIndex, title: str | None) -> str | None:
     """The article's protagonist: the first person or organisation of the headline or lead."""
-    lead_end = len(title) if title and doc.text.startswith(title) else 0
+    # index.text is doc.text, which spaCy rebuilds from every token on each access
+    lead_end = len(title) if title and index.text.startswith(title) else 0
     if not lead_end:
         first = next(iter(doc.sents), None)
         lead_end = first.end_char if first is not None else 0

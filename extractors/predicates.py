@@ -176,7 +176,7 @@ def _negated_predicates(
     for m in _NEG_RE.finditer(s_text):
         abs_start = s_start + m.start()
         subject = find_owner(
-            doc.text,
+            index.text,  # doc.text joins every token again on each access
             s_start,
             abs_start,
             index,
