@@ -13,9 +13,12 @@ import json
 from pathlib import Path
 
 import spacy
+from spacy.attrs import LEMMA, MORPH, ORTH, POS
+from spacy.language import Language
+from spacy.pipeline import Lemmatizer
+from spacy.tokens import Doc
 
 import extractors.sentences  # noqa: F401  (registers claimwatch_sentences)
-from spacy.language import Language
 
 from extractors import gazetteer  # noqa: F401  (registers the "claimwatch_rules" factory)
 
@@ -35,6 +38,55 @@ LABEL_TO_TYPE: dict[str, str] = {
 }
 
 
+# distinct (word, POS, morphology) keys kept; past it the memo starts again (memory stays flat)
+MAX_LEMMA_KEYS = 200_000
+
+
+class MemoLemmatizer:
+    """The model's rule lemmatizer, run once per distinct (word, POS, morphology) of the text.
+
+    spaCy's rule_lemmatize is a function of exactly that key (its own cache uses it), but it
+    caches only the words that reach its suffix rules and builds a Token per word: it took
+    16 ms an article, 11 % of extraction. Lemmas read and written as arrays, with every
+    key's lemma computed once by the model's own lemmatizer, are the same lemmas.
+    """
+
+    def __init__(self, lemmatizer: Lemmatizer) -> None:
+        self.lemmatizer = lemmatizer
+        self.memo: dict[tuple[int, int, int], int] = {}
+        self.checked = False
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Set each token's lemma as the wrapped lemmatizer would."""
+        if not self.checked or not len(doc):
+            self.checked = True  # the lemmatizer's own first call checks its tables
+            return self.lemmatizer(doc)
+        rows = doc.to_array([ORTH, POS, MORPH, LEMMA])
+        lemmas = rows[:, 3].copy()
+        overwrite = self.lemmatizer.overwrite
+        if len(self.memo) > MAX_LEMMA_KEYS:
+            self.memo.clear()
+        strings = doc.vocab.strings
+        for i, (orth, pos, morph, lemma) in enumerate(rows.tolist()):
+            if lemma and not overwrite:
+                continue
+            key = (orth, pos, morph)
+            found = self.memo.get(key)
+            if found is None:
+                found = self.memo[key] = strings.add(self.lemmatizer.lemmatize(doc[i])[0])
+            lemmas[i] = found
+        doc.from_array([LEMMA], lemmas.reshape(-1, 1))  # type: ignore[arg-type]
+        return doc
+
+
+@Language.factory("claimwatch_lemmatizer")
+def make_memo_lemmatizer(nlp: Language, name: str) -> MemoLemmatizer:
+    """spaCy factory wrapping the pipeline's "lemmatizer" (which it then stands in for)."""
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    assert isinstance(lemmatizer, Lemmatizer)
+    return MemoLemmatizer(lemmatizer)
+
+
 def _add_rules(nlp: Language) -> Language:
     # sentence boundaries from punctuation and line breaks constrain the parser's own
     if "claimwatch_sentences" not in nlp.pipe_names:
@@ -47,6 +99,15 @@ def _add_rules(nlp: Language) -> Language:
             nlp.add_pipe("claimwatch_rules", after="ner")
         else:
             nlp.add_pipe("claimwatch_rules", last=True)
+    lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
+    if isinstance(lemmatizer, Lemmatizer) and lemmatizer.mode == "rule":
+        # rule_lemmatize asks `form in index` of a list of every word of a part of speech
+        # (330 us a new word); a set answers the same. The lookups are never saved back.
+        index = lemmatizer.lookups.get_table("lemma_index", {})
+        for key, words in list(index.items()):
+            index[key] = frozenset(words)
+        nlp.add_pipe("claimwatch_lemmatizer", after="lemmatizer")
+        nlp.disable_pipe("lemmatizer")
     return nlp
 
 
