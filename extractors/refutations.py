@@ -213,7 +213,8 @@ def _refuter(sentence: str, at: int) -> str | None:
 
 def find_refutations(text: str, sent: Span | None = None, sent_start: int = 0) -> list[Refutation]:
     """The refutations one sentence states, with the refuted content it gives."""
-    tags = _tags(sent) if sent is not None else {}
+    # the tags of every token, read only after a denial verb (2% of the rule layer otherwise)
+    tags: dict[int, str] | None = None
     found: list[Refutation] = []
     taken: list[tuple[int, int]] = []
 
@@ -236,6 +237,8 @@ def find_refutations(text: str, sent: Span | None = None, sent_start: int = 0) -
         )
 
     for m in _CUE_RE.finditer(text):
+        if tags is None:
+            tags = _tags(sent) if sent is not None else {}
         if _NEGATED_CUE_RE.search(text[: m.start()]):
             continue  # 'did not deny', 'while not denying the story'
         cue = m.group("cue")
