@@ -8,7 +8,8 @@ of stories), so the cost does not grow with the archive. The article joins the c
 centroid is most similar (the weighted mean of the per-channel cosines) when that reaches the
 threshold, and otherwise opens a new story. Two events of one kind (two earthquakes) share
 words, so what separates them is carried by the specific channels: participants, places,
-figures, and a publication year that differs (stated, or read from a dateline).
+figures, and a publication year that differs (stated, or read from a dateline); a calendar
+date both state raises the score.
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ class StorySettings:
     penalties: dict[str, float] = field(
         default_factory=lambda: {"y": 0.05, "d": 0.0, "k": 0.0, "a": 0.05}
     )
+    # what ties a report to its event: the score rises by this much when the article and the
+    # story state one calendar date (d: month and day) in common. A date is rarely shared by
+    # chance, and its absence says little (chosen by even/odd ECB+ topic cross-validation)
+    bonuses: dict[str, float] = field(default_factory=lambda: {"d": 0.03})
     # a learned fit of an article to a story (logistic regression over the candidate's
     # evidence, see training/stories.py); it replaces the weights, threshold and penalties
     model: Model | None = field(default_factory=lambda: load_model(STORY_MODEL))
@@ -451,6 +456,7 @@ class _BatchIndex:
             return s.model.probability(f)
         total_weight = sum(s.weights.values())
         score = sum(s.weights[c] * f.get(f"cos_{c}", 0.0) for c in CHANNELS) / total_weight
+        score += sum(b * f[f"share_{k}"] for k, b in s.bonuses.items() if b)
         return score - sum(p * f[f"apart_{k}"] for k, p in s.penalties.items() if p)
 
     def assign(

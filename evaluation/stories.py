@@ -7,6 +7,7 @@ with the shipped pipeline, loaded into a fresh warehouse as one topic, and given
 detection.stories.assign_stories in file order, as the pipeline would. ECB+ has no dates.
 
 Usage: python -m evaluation.stories DIR [--json] [--topics 1,2] [--sweep 0.12,0.16,0.2]
+       [--date-bonus 0,0.03,0.05]  (crossed with --sweep's thresholds)
 """
 
 from __future__ import annotations
@@ -215,9 +216,11 @@ def evaluate(
     return score(docs, cluster(docs, extractions))
 
 
-def sweep(root: Path, thresholds: Sequence[float]) -> dict[str, Any]:
-    """Choose the threshold on even topics and report odd ones, and the other way round."""
-    from detection.stories import StorySettings
+def sweep(
+    root: Path, thresholds: Sequence[float], date_bonuses: Sequence[float] = ()
+) -> dict[str, Any]:
+    """Choose the threshold (and date bonus) on even topics, report odd ones, and vice versa."""
+    from detection.stories import DEFAULT, StorySettings
 
     docs = read_corpus(root)
     extractions = extract_corpus(docs, progress=True)
@@ -225,22 +228,31 @@ def sweep(root: Path, thresholds: Sequence[float]) -> dict[str, Any]:
         "even": [i for i, d in enumerate(docs) if int(d.topic) % 2 == 0],
         "odd": [i for i, d in enumerate(docs) if int(d.topic) % 2 == 1],
     }
-    runs: dict[float, dict[str, Any]] = {}
-    for th in thresholds:
-        stories = cluster(docs, extractions, StorySettings(threshold=th))
-        runs[th] = {"all": score(docs, stories)}
+    bonuses = list(date_bonuses) or [DEFAULT.bonuses.get("d", 0.0)]
+    grid = [(th, b) for th in thresholds for b in bonuses]
+    runs: dict[tuple[float, float], dict[str, Any]] = {}
+    for th, b in grid:
+        settings = StorySettings(threshold=th, bonuses={"d": b})
+        stories = cluster(docs, extractions, settings, one_batch=True)
+        runs[(th, b)] = {"all": score(docs, stories)}
         for name, idx in halves.items():
-            runs[th][name] = score([docs[i] for i in idx], [stories[i] for i in idx])
-        print(th, json.dumps(runs[th]), file=sys.stderr, flush=True)
+            runs[(th, b)][name] = score([docs[i] for i in idx], [stories[i] for i in idx])
+        print(th, b, json.dumps(runs[(th, b)]), file=sys.stderr, flush=True)
 
-    def best(half: str) -> float:
-        return max(thresholds, key=lambda th: (runs[th][half]["subtopic"]["b3_f1"], -th))
+    def best(half: str) -> tuple[float, float]:
+        # ties go to the lower threshold and the smaller bonus
+        return max(grid, key=lambda g: (runs[g][half]["subtopic"]["b3_f1"], -g[0], -g[1]))
 
     folds = {
-        f"tune_{tune}_report_{test}": {"threshold": best(tune), **runs[best(tune)][test]}
+        f"tune_{tune}_report_{test}": {
+            "threshold": best(tune)[0],
+            "date_bonus": best(tune)[1],
+            "held_in": runs[best(tune)][tune]["subtopic"],
+            **runs[best(tune)][test],
+        }
         for tune, test in (("even", "odd"), ("odd", "even"))
     }
-    return {"runs": {str(k): v for k, v in runs.items()}, "folds": folds}
+    return {"runs": {f"{th} {b}": v for (th, b), v in runs.items()}, "folds": folds}
 
 
 def format_report(result: dict[str, Any]) -> str:
@@ -267,9 +279,11 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--topics", help="comma-separated topic folders (default: all)")
     parser.add_argument("--sweep", help="comma-separated thresholds: leave-topics-out choice")
+    parser.add_argument("--date-bonus", help="comma-separated date bonuses, crossed with --sweep")
     args = parser.parse_args(list(argv) if argv is not None else None)
     if args.sweep:
-        result = sweep(args.dir, [float(t) for t in args.sweep.split(",")])
+        bonuses = [float(b) for b in args.date_bonus.split(",")] if args.date_bonus else []
+        result = sweep(args.dir, [float(t) for t in args.sweep.split(",")], bonuses)
         print(json.dumps(result["folds"], indent=1))
         return 0
     try:

@@ -173,3 +173,22 @@ def test_marks_pin_an_article_to_its_event(topic1: dict) -> None:  # type: ignor
     # Tara Reid's check-in is reported "Tuesday"; Lindsay Lohan's states its years
     assert "a:tuesday" in marks(*topic1["1_10ecb.xml"])
     assert {"y:2013"} <= marks(*topic1["1_10ecbplus.xml"])
+
+
+def test_a_date_both_state_ties_a_report_to_its_event(tmp_path: Path, shared: Path) -> None:
+    # ECB+ topic 13, sub-topic B: two reports of the Matanuska Maid dairy fire, both saying
+    # "August 7"; on words alone (a young warehouse) the second falls just short of the story
+    docs = {d.name: d for d in read_corpus(shared / ECB, ["13"])}
+    nlp = load_nlp()[0]
+    pairs = [
+        (replace(docs[n].article, topic="t"), extract_article(docs[n].article, nlp))
+        for n in ("13_5ecbplus.xml", "13_6ecbplus.xml")
+    ]
+    first, second = (a.article_id for a, _ in pairs)
+    from detection.stories import marks
+
+    assert "d:aug 7" in marks(*pairs[0]) & marks(*pairs[1])
+    joined = _load(tmp_path / "a.duckdb", pairs)
+    assert joined[first] == joined[second]
+    plain = _load(tmp_path / "b.duckdb", pairs, settings=StorySettings(bonuses={}))
+    assert plain[first] != plain[second]
