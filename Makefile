@@ -10,7 +10,7 @@ export DO_NOT_TRACK := 1
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_HOME ?= $(CURDIR)/var/prefect
 
-.PHONY: demo test browser postgres lint typecheck eval bench clean serve stop train-decision
+.PHONY: demo test browser postgres lint typecheck eval bench bench-memory clean serve stop train-decision
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; run: make PYTHON=python3 ..."; exit 1; }
@@ -45,6 +45,13 @@ typecheck: $(STAMP)
 # the benchmark suite (about 10-15 min on 2 cores): BENCHMARKS.md, bench/results.json, bench/throughput.png
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# peak and steady RSS over 10,000 articles extracted and loaded in one process (the shared pages
+# cycled with a varied paragraph); up to 2 hours on 2 cores, so not part of make bench
+bench-memory: $(STAMP)
+	@mkdir -p var/bench-memory
+	$(BIN)/python -m bench.memory --pages var/bench-memory 10000 7200 > var/bench-memory/result.txt
+	@cat var/bench-memory/result.txt
 
 # refit the learned contradiction decision (detection/models/decision.json) by grouped
 # cross-validation; about 15 minutes with a cold evidence cache, one with a warm one

@@ -1,7 +1,9 @@
 """Memory: peak RSS while extracting and loading many articles (real pages cycled with varied text).
 
 Run as a subprocess (`python -m bench.memory ARTICLES.pkl WORKDIR TARGET BUDGET_S`) so its peak
-RSS is this workload's alone; prints one JSON object.
+RSS is this workload's alone; prints one JSON object. `python -m bench.memory --pages WORKDIR
+TARGET BUDGET_S` (`make bench-memory`: 10,000 articles) cycles the cleaned pages of
+../shared/data/articles instead, for the long run `make bench` has no time for.
 """
 
 from __future__ import annotations
@@ -98,15 +100,28 @@ def process(
     }
 
 
+def shared_pages() -> list[Article]:
+    """The cleaned pages of ../shared/data/articles (fundus, newspaper4k, mozilla), in file order."""
+    from bench.corpus import SHARED
+    from evaluation.corpora import page_articles
+
+    root = SHARED / "data" / "articles"
+    sets = ("fundus_parser_testdata", "newspaper4k_testdata", "mozilla_readability_testpages")
+    return list(page_articles([root / name for name in sets], "bench"))
+
+
 if __name__ == "__main__":
     source, workdir, target, budget = (
-        Path(sys.argv[1]),
+        sys.argv[1],
         Path(sys.argv[2]),
         int(sys.argv[3]),
         float(sys.argv[4]),
     )
-    with source.open("rb") as fh:
-        loaded: list[Article] = pickle.load(fh)
+    if source == "--pages":
+        loaded = shared_pages()
+    else:
+        with Path(source).open("rb") as fh:
+            loaded = pickle.load(fh)
     workdir.mkdir(parents=True, exist_ok=True)
     result = process(loaded, workdir / "memory.duckdb", target, budget)
     result["input_articles"] = len(loaded)
