@@ -23,6 +23,7 @@ from typing import Annotated, Any  # noqa: E402
 
 import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
+from rich.markup import escape  # noqa: E402
 from rich.padding import Padding  # noqa: E402
 from rich.text import Text  # noqa: E402
 from rich.table import Table  # noqa: E402
@@ -271,9 +272,12 @@ def import_(
         paths, db, topic=topic, outlet=outlet, published=when, url=url, notes=notes
     )
     for note in notes:
-        console.print(f"[yellow]cut[/yellow] {note}", highlight=False)
+        # one line whatever the width (a file's address is copied as it stands), and a name
+        # with brackets is text, not console markup
+        console.print(f"[yellow]cut[/yellow] {escape(note)}", highlight=False, soft_wrap=True)
     for f in failures:
-        console.print(f"[yellow]skipped[/yellow] {f.url}: {f.reason}")
+        line = f"[yellow]skipped[/yellow] {escape(f.url)}: {escape(f.reason)}"
+        console.print(line, highlight=False, soft_wrap=True)
     console.print(
         f"{len(articles)} articles, {claims_new} new claims, {contradictions_new} new contradictions"
     )
