@@ -177,7 +177,9 @@ def profile(stage: str, top: int = 40) -> None:
         work = lambda: _extract_all(arts)  # noqa: E731
     prof = cProfile.Profile()
     prof.runcall(work)
-    prof.dump_stats(f"var/check/{stage}.prof")  # for pstats' print_callers
+    out = Path("var/check")
+    out.mkdir(parents=True, exist_ok=True)
+    prof.dump_stats(out / f"{stage}.prof")  # for pstats' print_callers
     stats = pstats.Stats(prof)
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)
