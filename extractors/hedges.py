@@ -235,7 +235,12 @@ def find_quantities(text: str) -> list[Quantity]:
             continue
         if any(s < m.end() and m.start() < e for s, e in masked):
             continue
-        if m.group("num") and m.group("num").lower() in WORD_NUMBERS and not m.group("hedge"):
+        if (
+            m.group("num")
+            and m.group("num").lower() in WORD_NUMBERS
+            and not m.group("hedge")
+            and not _counts_things(text, m)
+        ):
             # bare small number words ("one of the", "two days") are rarely claims
             continue
         hedge = m.group("hedge").lower() if m.group("hedge") else None
@@ -275,6 +280,29 @@ def find_quantities(text: str) -> list[Quantity]:
         q = Quantity(m.group(0).strip(), m.start(), m.end(), number, low_v, high_v, hedge, unit)
         found.append(_trim(q, text))
     return found
+
+
+# what a bare number word counts when it is a claim: a plural noun right after it, perhaps
+# behind one modifier ('seven bridges', 'three life sentences', 'five injured people'); news
+# style spells out the counts below ten, so a toll of five is written 'five'
+_COUNTED = re.compile(
+    r"\s+(?:[a-z]+[\s-])?(?P<noun>people|persons|children|men|women|police|[a-z]{2,}[^s\W]s)\b"
+    r"(?!\s+of\b|-)",
+    re.IGNORECASE,
+)
+# spans of time ('two days later', 'four years ago') and a number word's own multiples
+_NOT_COUNTED = {
+    "seconds", "minutes", "hours", "days", "weeks", "months", "years", "decades", "centuries",
+    "times", "others", "ones", "thirds", "halves", "tens", "dozens", "hundreds", "thousands",
+}  # fmt: skip
+
+
+def _counts_things(text: str, m: re.Match[str]) -> bool:
+    # 'one' names a single thing, not a count another report could give differently
+    if WORD_NUMBERS[m.group("num").lower()] < 2:
+        return False
+    after = _COUNTED.match(text, m.end())
+    return after is not None and after.group("noun").lower() not in _NOT_COUNTED
 
 
 def _trim(q: Quantity, text: str) -> Quantity:

@@ -200,3 +200,15 @@ def test_undated_ages_years_apart_are_two_moments(shared: Path) -> None:
     # a year apart is a slip one of them made: the same climber aged 31 and 32
     slip = compare(age("23_3ecbplus", 10, "a"), age("23_9ecbplus", 10, "b"))
     assert isinstance(slip, Contradiction)
+
+
+def test_a_count_spelled_out_is_a_count(shared: Path) -> None:
+    # news style spells out counts below ten: 'injuring five people', 'has injured three
+    # people' (one quake), 'as well as seven bridges, two of which collapsed'
+    a = claims_of(sentence(shared, "20_2ecb", 2))
+    b = claims_of(sentence(shared, "20_5ecb", 0))
+    assert [c.number for c in a if c.attribute == "count of people"] == [5]
+    assert [c.number for c in b if c.attribute == "count of people"] == [3]
+    bridges = claims_of(sentence(shared, "37_3ecb", 5))
+    # 'two of which' counts part of the seven, nothing new
+    assert [c.number for c in bridges if c.attribute.startswith("count of")] == [7]
