@@ -34,6 +34,10 @@ def load_and_detect_batch(
     """
 
     with connect(db) as con:
+        # a batch is many small statements, and the pool's workers hold the other cores: a
+        # second DuckDB thread only contends (ECB+ batches: 38.7 -> 33.7 ms an article,
+        # `python -m bench.loaddetect time --ecb`)
+        con.execute("SET threads = 1")
 
         def work() -> tuple[int, int, list[Alert]]:
             result = load_and_detect(con, articles, extractions)
