@@ -464,6 +464,17 @@ _VALUE_KINDS = {
 _FIGURE_KINDS = {"number", "money", "percent", "year", "ordinal", "measure"}
 
 
+def clear_text_caches() -> None:
+    """Forget the texts read so far (call once a batch is compared).
+
+    The caches spare a batch from reading a stored text once per new claim it meets; kept
+    across batches they only fill up with every text the run has met (about 5 KB per text:
+    150-300 MB at their bound), so a long run's memory grows with the archive.
+    """
+    _token_tuple.cache_clear()
+    _aligned_words.cache_clear()
+
+
 def _content(toks: list[_Tok]) -> set[str]:
     return {t.lemma for t in toks if t.kind not in {"stop", "neg"}}
 
