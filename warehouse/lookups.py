@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -108,7 +109,7 @@ def _claims(result: duckdb.DuckDBPyConnection) -> list[tuple[Claim, str]]:
     out: list[tuple[Claim, str]] = []
     while rows := result.fetchmany(_FETCH_ROWS):
         for row in rows:
-            values = [seen.setdefault(v, v) if isinstance(v, str) else v for v in row]
+            values: list[Any] = [seen.setdefault(v, v) if isinstance(v, str) else v for v in row]
             claim = Claim(**dict(zip(_CLAIM_COLUMNS, values[:n], strict=True)))
             out.append((claim, values[n] or ""))
     return out
