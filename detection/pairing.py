@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 import duckdb
 
-from detection.compare import alignment, clear_text_caches, compare
+from detection.compare import alignment, compare
 from detection.decision import weigh
 from detection import refutations
 from detection.keys import Key, comparison_key
@@ -29,10 +29,7 @@ def detect(
     con: duckdb.DuckDBPyConnection, new_claims: Sequence[Claim]
 ) -> tuple[list[Contradiction], list[ClaimLink]]:
     """Compare new claims (already stored) with stored claims under the same comparison key."""
-    try:
-        return decide(candidates(con, new_claims))
-    finally:
-        clear_text_caches()  # what one batch read is not kept for the next
+    return decide(candidates(con, new_claims))
 
 
 def candidates(con: duckdb.DuckDBPyConnection, new_claims: Sequence[Claim]) -> Candidates:
