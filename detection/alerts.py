@@ -19,6 +19,10 @@ LEVELS = ("low", "medium", "high")
 CATEGORICAL_SPREAD = 0.5
 UNSURE = 0.6
 SPREAD_FLOORS: tuple[tuple[float, str], ...] = ((0.6, "high"), (0.2, "medium"), (0.0, "low"))
+# an alert's body lists its strongest contradictions and counts the rest: a figure disputed
+# in every report of a long story gathers thousands of pairs, and a body of one line each
+# (megabytes) is rewritten every batch and sent whole to every notification target
+BODY_LINES = 25
 
 
 def severity(spread: float, outlets_a: int = 1, outlets_b: int = 1) -> str:
@@ -135,6 +139,14 @@ def alert_title(attribute: str, kind: str, subject: str | None, sentences: list[
     return f"Sources disagree on {question(attribute, subject, sentences)} ({kind})"
 
 
+def alert_body(rows: list[tuple[Any, ...]]) -> str:
+    """One line per contradiction (kind, score, explanation), strongest first, at most BODY_LINES."""
+    lines = [f"- [{r[2]}, {r[3]:.2f}] {r[4]}" for r in rows[:BODY_LINES]]
+    if len(rows) > BODY_LINES:
+        lines.append(f"- … and {len(rows) - BODY_LINES:,} more contradictions")
+    return "\n".join(lines)
+
+
 def _subject_name(con: duckdb.DuckDBPyConnection, subject_id: str, named: str) -> str | None:
     if named:
         return named
@@ -151,13 +163,17 @@ def build_alerts(
     for topic, subject_id, attribute, story_id in sorted(keys, key=lambda k: (*k[:3], k[3] or "")):
         rows = con.execute(
             """
-            SELECT x.claim_a, x.claim_b, x.kind, x.score, x.explanation, coalesce(c.subject, '')
+            SELECT x.claim_a, x.claim_b, x.kind, x.score,
+                -- only the body's lines carry their explanation
+                CASE WHEN row_number() OVER (ORDER BY x.score DESC, x.contradiction_id) <= ?
+                    THEN x.explanation END,
+                coalesce(c.subject, '')
             FROM contradictions x JOIN claims c ON c.claim_id = x.claim_a
             WHERE x.topic = ? AND x.subject_id = ? AND x.attribute = ?
                 AND x.story_id IS NOT DISTINCT FROM ?
             ORDER BY x.score DESC, x.contradiction_id
             """,
-            [topic, subject_id, attribute, story_id],
+            [BODY_LINES, topic, subject_id, attribute, story_id],
         ).fetchall()
         if not rows:
             continue
@@ -182,7 +198,7 @@ def build_alerts(
         }
         subject = _subject_name(con, subject_id, top[5])
         sentences = [claims[c][5] for c in (top[0], top[1]) if c in claims and claims[c][5]]
-        body = "\n".join(f"- [{r[2]}, {r[3]:.2f}] {r[4]}" for r in rows)
+        body = alert_body(rows)
         alerts.append(
             Alert(
                 alert_id=alert_id,

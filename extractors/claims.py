@@ -190,33 +190,33 @@ def bounded(article: Article) -> tuple[Article, str | None]:
 def extract_articles(
     articles: list[Article], nlp: Language, batch_size: int = 16
 ) -> list[Extraction]:
-    """Extract many articles, parsing them in batches; one article's failure is its own error."""
+    """Extract many articles, parsing them in batches; one article's failure is its own error.
+
+    Each parse is extracted as soon as it comes, so no more than one parsing batch of docs
+    is held at a time (a doc keeps its tokens' vectors: 50 long pages held together cost
+    hundreds of MB).
+    """
     english = [bounded(a) for a in articles if is_english(a)]
-    cuts = {a.article_id: (a, note) for a, note in english}
-    docs: dict[str, Doc] | None
+    done: dict[str, Extraction] = {}
     try:
-        docs = dict(
-            zip(
-                (a.article_id for a, _ in english),
-                nlp.pipe((a.text for a, _ in english), batch_size=batch_size),
-                strict=True,
-            )
-        )
+        parsed = nlp.pipe((a.text for a, _ in english), batch_size=batch_size)
+        for (cut, note), doc in zip(english, parsed, strict=True):
+            done[cut.article_id] = _extracted(cut, note, nlp, doc)
     except Exception:
-        docs = None  # one text broke the batch: parse each alone, so only it fails
-    out: list[Extraction] = []
-    for a in articles:
-        if a.article_id not in cuts:
-            out.append(Extraction([], [], []))
-            continue
-        cut, note = cuts[a.article_id]
-        try:
-            doc = docs[a.article_id] if docs is not None else nlp(cut.text)
-            out.append(replace(extract_doc(cut, doc), note=note))
-        except Exception as exc:
-            why = f"extraction failed: {type(exc).__name__}: {exc}"
-            out.append(Extraction([], [], [], error=why[:500]))
-    return out
+        pass  # one text broke the batch: parse the rest each alone, so only it fails
+    for cut, note in english:
+        if cut.article_id not in done:
+            done[cut.article_id] = _extracted(cut, note, nlp)
+    return [done.get(a.article_id, Extraction([], [], [])) for a in articles]
+
+
+def _extracted(cut: Article, note: str | None, nlp: Language, doc: Doc | None = None) -> Extraction:
+    """One article's extraction from its parse (parsed here when not given), or its error."""
+    try:
+        return replace(extract_doc(cut, doc if doc is not None else nlp(cut.text)), note=note)
+    except Exception as exc:
+        why = f"extraction failed: {type(exc).__name__}: {exc}"
+        return Extraction([], [], [], error=why[:500])
 
 
 def extract_article(article: Article, nlp: Language) -> Extraction:

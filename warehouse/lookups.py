@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -42,7 +43,7 @@ def claims_by_key(
         # event facts: cost grows with the
         # number of matching claims, not with the size of the table; a busy key (a much
         # reported figure) is capped at its most recent claims so a batch's cost stays bounded
-        rows = con.execute(
+        result = con.execute(
             f"""
             SELECT {cols}, a.canonical_url
             FROM _wanted w
@@ -55,11 +56,8 @@ def claims_by_key(
             ) <= ?
             """,
             [per_key],
-        ).fetchall()
-    n = len(_CLAIM_COLUMNS)
-    return [
-        (Claim(**dict(zip(_CLAIM_COLUMNS, row[:n], strict=True))), row[n] or "") for row in rows
-    ]
+        )
+        return _claims(result)
 
 
 MAX_SENTENCES_PER_STORY = 2000
@@ -76,7 +74,7 @@ def claims_of_stories(
     if not stories:
         return []
     cols = ", ".join(f'c."{c}"' for c in _CLAIM_COLUMNS)
-    rows = con.execute(
+    result = con.execute(
         f"""
         SELECT {cols}, a.canonical_url FROM (
             SELECT * FROM claims
@@ -92,8 +90,26 @@ def claims_of_stories(
         ) <= ?
         """,
         [stories, per_story],
-    ).fetchall()
+    )
+    return _claims(result)
+
+
+_FETCH_ROWS = 2048
+
+
+def _claims(result: duckdb.DuckDBPyConnection) -> list[tuple[Claim, str]]:
+    """Claims (and their article's URL) from a query's rows, read a slice at a time.
+
+    Claims of one key or story repeat their article's id, URL, outlet and sentence, and
+    copies of a wire story repeat one another's texts: each distinct string is kept once
+    rather than once per row (a batch meets tens of thousands of stored claims).
+    """
     n = len(_CLAIM_COLUMNS)
-    return [
-        (Claim(**dict(zip(_CLAIM_COLUMNS, row[:n], strict=True))), row[n] or "") for row in rows
-    ]
+    seen: dict[str, str] = {}
+    out: list[tuple[Claim, str]] = []
+    while rows := result.fetchmany(_FETCH_ROWS):
+        for row in rows:
+            values: list[Any] = [seen.setdefault(v, v) if isinstance(v, str) else v for v in row]
+            claim = Claim(**dict(zip(_CLAIM_COLUMNS, values[:n], strict=True)))
+            out.append((claim, values[n] or ""))
+    return out
