@@ -199,3 +199,14 @@ def test_a_stored_copy_does_not_hide_the_nearest_other_report(tmp_path: Path, sh
             found, links = detect(con, [new])
     assert [(x.claim_a, x.claim_b) for x in found] in ([("ca2", "ca3")], [("ca3", "ca2")])
     assert any({link.claim_a, link.claim_b} == {"ca1", "ca3"} for link in links)
+
+
+def test_a_long_alert_lists_its_strongest_and_counts_the_rest() -> None:
+    from detection.alerts import BODY_LINES, alert_body
+
+    rows = [("a", "b", "numeric", 1 - i / 100, f"pair {i}", "") for i in range(BODY_LINES + 5)]
+    lines = alert_body(rows).splitlines()
+    assert len(lines) == BODY_LINES + 1
+    assert lines[0] == "- [numeric, 1.00] pair 0"
+    assert lines[-1] == "- … and 5 more contradictions"
+    assert alert_body(rows[:3]).count("\n") == 2
