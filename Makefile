@@ -34,7 +34,7 @@ postgres:
 
 test: $(STAMP) browser postgres
 	@mkdir -p $(PREFECT_HOME)
-	$(BIN)/python -m pytest -q -n auto --maxprocesses 4 --dist worksteal
+	$(BIN)/python -m pytest -q -n logical --maxprocesses 4 --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
