@@ -56,7 +56,8 @@ def test_fractions_and_decimals(shared: Path) -> None:
     assert statement_difference(decimal, fraction) is None
     assert statement_difference(decimal, fraction.replace("4 1/2", "6")) is not None
     # '4½', '41/2 months' (the glyph lost) and 'four and a half months' are one figure
-    assert [q.number for q in find_quantities(sentence(shared, "31_7ecbplus", 10))][0] == 3.5
+    # ('five points from Echenique in the first 3½ minutes': the five is a count of its own)
+    assert 3.5 in [q.number for q in find_quantities(sentence(shared, "31_7ecbplus", 10))]
     assert [q.number for q in find_quantities(sentence(shared, "28_10ecbplus", 6))] == [4.5]
     assert [q.number for q in find_quantities(sentence(shared, "28_1ecbplus", 13))] == [4.5]
     assert parse_number("4½") == parse_number("4 1/2") == parse_number("4-1/2") == 4.5
