@@ -13,7 +13,7 @@ from extractors.ages import find_ages
 from extractors.attribution import Attribution, Attributor, speaker_roles
 from extractors.boilerplate import is_boilerplate
 from extractors.entities import EntityIndex, build_index, entity_id, place_key
-from extractors.hedges import Quantity, find_quantities
+from extractors.hedges import PLURAL_NOUNS, TIME_SPANS, Quantity, find_quantities
 from extractors.predicates import find_predicates
 from extractors.refutations import REFUTATION, REFUTATION_SUBJECT, find_refutations
 from extractors.refutations import refuter_attribution
@@ -38,10 +38,9 @@ OWNER_TYPES: dict[str, set[str]] = {
 }
 DEFAULT_OWNERS = {"PERSON", "ORG", "PLACE"}
 
-PLURAL_NOUNS = {"people", "children", "men", "women", "police", "personnel", "staff", "cattle"}
 UNKEYED_ATTRIBUTES = {"quantity", "percentage", "money amount"}
-NOT_COUNTED = {
-    "years", "months", "weeks", "days", "hours", "minutes", "seconds", "times", "percent",
+NOT_COUNTED = TIME_SPANS | {
+    "percent",
     "points", "yards", "miles", "kilometres", "kilometers", "metres", "meters", "feet", "inches",
     "degrees", "pounds", "dollars", "euros", "is", "was", "has", "this", "its", "his",
     "grew", "rose", "fell", "jumped", "dropped", "climbed", "gained", "lost", "were", "are",

@@ -285,15 +285,19 @@ def find_quantities(text: str) -> list[Quantity]:
 # what a bare number word counts when it is a claim: a plural noun right after it, perhaps
 # behind one modifier ('seven bridges', 'three life sentences', 'five injured people'); news
 # style spells out the counts below ten, so a toll of five is written 'five'
+# plural nouns without the plural's 's' (claims.py counts them too)
+PLURAL_NOUNS = {"people", "children", "men", "women", "police", "personnel", "staff", "cattle"}
 _COUNTED = re.compile(
-    r"\s+(?:[a-z]+[\s-])?(?P<noun>people|persons|children|men|women|police|[a-z]{2,}[^s\W]s)\b"
+    rf"\s+(?:[a-z]+[\s-])?(?P<noun>{'|'.join(sorted(PLURAL_NOUNS))}|[a-z]{{2,}}[^s\W]s)\b"
     r"(?!\s+of\b|-)",
     re.IGNORECASE,
 )
-# spans of time ('two days later', 'four years ago') and a number word's own multiples
-_NOT_COUNTED = {
-    "seconds", "minutes", "hours", "days", "weeks", "months", "years", "decades", "centuries",
-    "times", "others", "ones", "thirds", "halves", "tens", "dozens", "hundreds", "thousands",
+# spans of time ('two days later', 'four years ago'; claims.py's NOT_COUNTED holds them too)
+TIME_SPANS = {"seconds", "minutes", "hours", "days", "weeks", "months", "years", "times"}
+# ... and a number word's own multiples
+_NOT_COUNTED = TIME_SPANS | {
+    "decades", "centuries", "others", "ones", "thirds", "halves", "tens", "dozens", "hundreds",
+    "thousands",
 }  # fmt: skip
 
 
