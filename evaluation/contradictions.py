@@ -176,12 +176,17 @@ def extraction_cache_dir(backend: str) -> Path:
 
     The sources' hash keeps a cache written before an extractor change from being read after it.
     """
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", backend)
+    return CACHE_DIR / "pair_extractions" / f"{name}-{extractor_digest()}"
+
+
+def extractor_digest() -> str:
+    """A short hash of the extractor and record sources: a cache keyed by it expires on a change."""
     digest = hashlib.sha256()
     for f in sorted([*(_REPO / "extractors").glob("*.py"), *(_REPO / "records").glob("*.py")]):
         digest.update(f.name.encode())
         digest.update(f.read_bytes())
-    name = re.sub(r"[^A-Za-z0-9_.-]", "_", backend)
-    return CACHE_DIR / "pair_extractions" / f"{name}-{digest.hexdigest()[:12]}"
+    return digest.hexdigest()[:12]
 
 
 class PairChecker:

@@ -108,8 +108,11 @@ def read_corpus(root: Path, topics: Sequence[str] | None = None) -> list[EcbDocu
 def _cache_path() -> Path:
     from extractors.pipeline import load_nlp
 
-    backend = load_nlp()[1]
-    return CACHE_DIR / f"ecb_extractions_{re.sub(r'[^A-Za-z0-9_.-]', '_', backend)}.pkl"
+    from evaluation.contradictions import extractor_digest
+
+    backend = re.sub(r"[^A-Za-z0-9_.-]", "_", load_nlp()[1])
+    # keyed by the extractors' sources too: a cache from before an extractor change is not read
+    return CACHE_DIR / f"ecb_extractions_{backend}-{extractor_digest()}.pkl"
 
 
 def extract_corpus(docs: Sequence[EcbDocument], progress: bool = False) -> list[Extraction]:
