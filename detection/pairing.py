@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -14,6 +15,12 @@ from detection import refutations
 from detection.keys import Key, comparison_key
 from records import Claim, ClaimLink, Contradiction
 from warehouse.lookups import claims_by_key
+
+# Agreeing links a new claim keeps: a wire story run by dozens of outlets would otherwise link
+# every copy's claims with every earlier copy's, a count that grows with the square of the
+# copies. Ten outlets that agree say what a reader needs; conflicts are always all kept.
+AGREEING = frozenset({"agreement", "compatible"})
+MAX_AGREEING_LINKS = 10
 
 
 @dataclass(frozen=True)
@@ -79,9 +86,11 @@ def decide(found: Candidates) -> tuple[list[Contradiction], list[ClaimLink]]:
     """Compare each new claim with its candidates: contradictions, and links that are not."""
     contradictions: dict[str, Contradiction] = {}
     links: dict[str, ClaimLink] = {}
+    agreeing: dict[str, list[tuple[Claim, ClaimLink]]] = defaultdict(list)
     new_ids = {c.claim_id for c, _ in found.keyed}
     overlap = ArticleOverlap(found)
-    for claim, key in found.keyed:
+    last = {claim.claim_id: i for i, (claim, _) in enumerate(found.keyed)}
+    for i, (claim, key) in enumerate(found.keyed):
         others = found.by_key.get(key, [])
         if key[1] == refutations.REFUTATION:
             refuting_claim = refutations.is_refutation(claim)
@@ -105,9 +114,33 @@ def decide(found: Candidates) -> tuple[list[Contradiction], list[ClaimLink]]:
                 result = weigh(claim, other, replace(result, story_id=key[2]), shared)
             if isinstance(result, Contradiction):
                 contradictions[result.contradiction_id] = result
+            elif isinstance(result, ClaimLink) and result.relation in AGREEING:
+                agreeing[claim.claim_id].append((other, result))
             elif isinstance(result, ClaimLink):
                 links[result.link_id] = result
+        if last[claim.claim_id] == i and claim.claim_id in agreeing:
+            kept = bounded_agreements(agreeing.pop(claim.claim_id))
+            links.update((link.link_id, link) for link in kept)
     return list(contradictions.values()), list(links.values())
+
+
+def bounded_agreements(found: list[tuple[Claim, ClaimLink]]) -> list[ClaimLink]:
+    """One new claim's agreeing links, at most MAX_AGREEING_LINKS: one per outlet first, earliest first."""
+    unique = {link.link_id: (other, link) for other, link in found}
+    ordered = sorted(unique.values(), key=lambda o: (_when(o[0]), o[0].claim_id))
+    if len(ordered) <= MAX_AGREEING_LINKS:
+        return [link for _, link in ordered]
+    seen: set[str | None] = set()
+    first: list[ClaimLink] = []
+    rest: list[ClaimLink] = []
+    for other, link in ordered:
+        (rest if other.outlet in seen else first).append(link)
+        seen.add(other.outlet)
+    return (first + rest)[:MAX_AGREEING_LINKS]
+
+
+def _when(claim: Claim) -> float:
+    return claim.published.timestamp() if claim.published else math.inf
 
 
 def _best_aligned(claim: Claim, candidates: list[tuple[Claim, str]]) -> list[tuple[Claim, str]]:

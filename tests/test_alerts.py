@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from detection.alerts import build_alerts, severity
-from detection.pairing import detect
+from detection.pairing import MAX_AGREEING_LINKS, detect
 from claimwatch.cli import app
 from claimwatch.notify import deliver
 from records import Article, Claim
@@ -73,6 +73,26 @@ def test_one_alert_updated_when_another_outlet_takes_a_side(db: Path) -> None:
         assert con.execute("SELECT count(*) FROM alerts").fetchall()[0][0] == 1
         # the two 7,000 claims agree with each other
         assert con.execute("SELECT relation FROM claim_links").fetchall() == [("agreement",)]
+
+
+def test_a_wire_figure_run_by_many_outlets_keeps_ten_agreements_and_every_conflict(
+    db: Path,
+) -> None:
+    # the seed's "7,000" as a wire figure that 14 outlets run: every copy agrees with every
+    # earlier one, so agreeing links are bounded per claim; the "9,000" outlet (db fixture)
+    # still meets every one of them as a conflict
+    for n in range(14):
+        outlet = f"copy{n}.example"
+        add(db, article(f"w{n}", outlet), [claim(f"w{n:02d}", f"w{n}", 7000, 7000, outlet)])
+    with connect(db, read_only=True) as con:
+        per_claim = con.execute(
+            "SELECT greatest(claim_a, claim_b) c, count(*) FROM claim_links "
+            "WHERE relation = 'agreement' GROUP BY c ORDER BY c"
+        ).fetchall()
+        conflicts = con.execute("SELECT count(*) FROM contradictions").fetchall()[0][0]
+    assert max(n for _, n in per_claim) == MAX_AGREEING_LINKS
+    assert dict(per_claim)["w05"] == 5  # below the bound, every earlier copy
+    assert conflicts == 14
 
 
 def test_severity_follows_how_far_apart() -> None:
