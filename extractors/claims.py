@@ -71,6 +71,10 @@ class Extraction:
 # archive, a transcript) that would take minutes to parse, past spaCy's own limit of
 # 1,000,000: its claims come from the first MAX_EXTRACT_CHARS, cut at a line or word end.
 MAX_EXTRACT_CHARS = 100_000
+# The parser holds one batch's activations together: an 80,000-character page alone costs
+# about 260 MB, so sixteen long pages in one batch would cost gigabytes. A parsing batch is
+# bounded by its characters as well as by its documents (one page of MAX_EXTRACT_CHARS fits).
+PARSE_BATCH_CHARS = 100_000
 
 
 def _attribute(sentence: str, q: Quantity, rel_start: int, rel_end: int) -> tuple[str, int | None]:
@@ -198,15 +202,32 @@ def extract_articles(
     english = [bounded(a) for a in articles if is_english(a)]
     done: dict[str, Extraction] = {}
     try:
-        parsed = nlp.pipe((a.text for a, _ in english), batch_size=batch_size)
-        for (cut, note), doc in zip(english, parsed, strict=True):
-            done[cut.article_id] = _extracted(cut, note, nlp, doc)
+        for group in parse_batches(english, batch_size):
+            parsed = nlp.pipe((a.text for a, _ in group), batch_size=len(group))
+            for (cut, note), doc in zip(group, parsed, strict=True):
+                done[cut.article_id] = _extracted(cut, note, nlp, doc)
     except Exception:
         pass  # one text broke the batch: parse the rest each alone, so only it fails
     for cut, note in english:
         if cut.article_id not in done:
             done[cut.article_id] = _extracted(cut, note, nlp)
     return [done.get(a.article_id, Extraction([], [], [])) for a in articles]
+
+
+def parse_batches(
+    items: list[tuple[Article, str | None]], batch_size: int
+) -> list[list[tuple[Article, str | None]]]:
+    """Consecutive groups of at most batch_size articles and PARSE_BATCH_CHARS characters."""
+    groups: list[list[tuple[Article, str | None]]] = []
+    chars = 0
+    for item in items:
+        size = len(item[0].text)
+        if not groups or len(groups[-1]) >= batch_size or chars + size > PARSE_BATCH_CHARS:
+            groups.append([])
+            chars = 0
+        groups[-1].append(item)
+        chars += size
+    return groups
 
 
 def _extracted(cut: Article, note: str | None, nlp: Language, doc: Doc | None = None) -> Extraction:
