@@ -225,3 +225,21 @@ def test_summedits_in_the_full_crowd(shared: Path) -> None:
     target = evaluate_file(path, archive=archive)["crowd"]["contradiction_types"]
     assert target["precision"] >= floors["crowd_summedits_precision"]
     assert target["recall"] >= floors["crowd_summedits_recall"]
+
+
+def test_entailment_passages_align_a_summary_sentence(shared: Path) -> None:
+    """The cross-encoder evaluation checks each summary sentence against the passages it aligns with."""
+    from evaluation.edit_evidence import target_pairs
+    from evaluation.entailment import passages, sentences, sentence_examples
+
+    path = shared / "data/contradiction/summedits_news/summedits_news_evaluation.json"
+    pair = next(p for p in target_pairs(read_pairs(path)) if "U.K. demonstrators" in p.new)
+    # "U.K." before a lower-case word ends no sentence
+    assert any("U.K. demonstrators splashed" in s for s in sentences(pair.new))
+    found = passages(pair.stored, "demonstrators splashed gallons of yellow and blue paint")
+    assert len(found) == 3
+    assert "dumped gallons of yellow and blue paint" in found[0]
+    news = sentence_examples(shared / "data/contradiction", frozenset({"news"}))
+    # an inconsistent summary lends only its edited sentences; a consistent one all of them
+    assert {e[2] for e in news} == {True, False}
+    assert all(e[0] and e[1] for e in news)
