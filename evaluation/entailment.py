@@ -216,9 +216,11 @@ def format_report(result: dict[str, Any]) -> str:
     def prb(s: dict[str, float]) -> str:
         return f"{s['precision']:.3f} / {s['recall']:.3f} / {s['balanced_accuracy']:.3f}"
 
-    lines = [
+    aucs = ", ".join(f"{d} {a:.3f}" for d, a in result["auc"].items())
+    lines = [f"ROC AUC of the least entailed sentence, per domain: {aucs}"]
+    lines.append(
         f"{result['pairs']} SummEdits target pairs; P / R / BA, threshold for P >= 0.85 held in"
-    ]
+    )
     lines.append(f"{'evidence, model':<48} {'left out':<10} {'held out (mean)':<24} held in (mean)")
     for name, m in result["models"].items():
         for part, label in (("domains", "domain"), ("news_documents", "news doc")):
