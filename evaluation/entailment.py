@@ -37,11 +37,10 @@ from evaluation.contradictions import Pair, read_pairs, summedits_domain
 from evaluation.edit_evidence import (
     MODELS,
     SHARED,
-    _mean,
     _stem,
     _words,
+    cross_validate,
     features,
-    folds,
     target_pairs,
 )
 
@@ -185,28 +184,17 @@ def run(model_dir: Path, root: Path = SHARED, halves: bool = False) -> dict[str,
     edits = np.array([features(p.stored, p.new) for p in pairs])
     y = np.array([p.inconsistent for p in pairs])
     domains = np.array([p.domain for p in pairs])
-    news = domains == "news"
-    documents = {
-        d: str(i)
-        for i, d in enumerate(dict.fromkeys(p.stored for p in pairs if p.domain == "news"))
-    }
-    news_groups = np.array([documents[p.stored] for p in pairs if p.domain == "news"])
-    evidence = {
-        "entailment alone": entail,
-        "entailment + edit evidence": np.hstack([entail, edits]),
-    }
     result: dict[str, Any] = {"pairs": len(pairs), "auc": {}, "models": {}}
     for d in sorted(set(domains.tolist())):
         m = domains == d
         result["auc"][d] = round(float(roc_auc_score(y[m], -entail[m, 0])), 3)
+    evidence = {
+        "entailment alone": entail,
+        "entailment + edit evidence": np.hstack([entail, edits]),
+    }
     for ev_name, x in evidence.items():
-        for name, make in MODELS.items():
-            by_domain = folds(x, y, domains, make)
-            by_document = folds(x[news], y[news], news_groups, make)
-            result["models"][f"{ev_name}, {name}"] = {
-                "domains": {"held_in": _mean(by_domain, "held_in"), "held_out": _mean(by_domain, "held_out"), "folds": by_domain},
-                "news_documents": {"held_in": _mean(by_document, "held_in"), "held_out": _mean(by_document, "held_out"), "folds": by_document},
-            }  # fmt: skip
+        for name, figures in cross_validate(x, pairs, MODELS).items():
+            result["models"][f"{ev_name}, {name}"] = figures
     return result
 
 
