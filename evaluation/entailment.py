@@ -75,28 +75,24 @@ def passages(stored: str, sentence: str, k: int = PASSAGES) -> list[str]:
 
 
 class Scorer:
-    """A saved cross-encoder (transformers format) that gives P(entailment) for text pairs."""
+    """A cross-encoder (transformers tokenizer and model) that gives P(entailment) for text pairs."""
 
-    def __init__(self, model_dir: Path) -> None:
-        import torch
+    def __init__(self, tok: Any, model: Any) -> None:
+        self.tok, self.model = tok, model
+
+    @classmethod
+    def load(cls, model_dir: Path) -> Scorer:
+        """The cross-encoder saved in a folder (by training.entailment)."""
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        self.torch = torch
-        self.tok = AutoTokenizer.from_pretrained(model_dir)
-        self.model = AutoModelForSequenceClassification.from_pretrained(model_dir).eval()
+        model = AutoModelForSequenceClassification.from_pretrained(model_dir).eval()
+        return cls(AutoTokenizer.from_pretrained(model_dir), model)
 
     def entailment(self, premises: Sequence[str], hypotheses: Sequence[str]) -> list[float]:
-        """P(the premise entails the hypothesis) for each pair, in batches of 64."""
-        out: list[float] = []
-        with self.torch.no_grad():
-            for i in range(0, len(premises), 64):
-                enc = self.tok(
-                    list(premises[i : i + 64]), list(hypotheses[i : i + 64]),
-                    truncation="only_first", max_length=128, padding=True, return_tensors="pt",
-                )  # fmt: skip
-                probs = self.model(**enc).logits.softmax(-1)[:, 1]
-                out += [float(p) for p in probs]
-        return out
+        """P(the premise entails the hypothesis) for each pair."""
+        from training.entailment import probabilities
+
+        return probabilities(self.tok, self.model, list(premises), list(hypotheses))
 
 
 def pair_scores(scorer: Scorer, pairs: Sequence[Pair]) -> list[list[float]]:
@@ -147,7 +143,7 @@ def cached_scores(
         loaded: list[list[float]] = json.loads(path.read_text())
         return loaded
     if not halves:
-        scores = pair_scores(Scorer(model_dir), pairs)
+        scores = pair_scores(Scorer.load(model_dir), pairs)
     else:
         from training.entailment import fine_tune
 
@@ -157,8 +153,7 @@ def cached_scores(
             tok, model = fine_tune(
                 model_dir, sentence_examples(root, half), epochs=2, lr=3e-5, max_length=160
             )
-            scorer = Scorer.__new__(Scorer)
-            scorer.torch, scorer.tok, scorer.model = _torch(), tok, model
+            scorer = Scorer(tok, model)
             held_out = [i for i, p in enumerate(pairs) if p.domain not in half]
             for i, sc in zip(
                 held_out, pair_scores(scorer, [pairs[i] for i in held_out]), strict=True
@@ -166,12 +161,6 @@ def cached_scores(
                 scores[i] = sc
     path.write_text(json.dumps(scores))
     return scores
-
-
-def _torch() -> Any:
-    import torch
-
-    return torch
 
 
 def run(model_dir: Path, root: Path = SHARED, halves: bool = False) -> dict[str, Any]:

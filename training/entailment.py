@@ -122,21 +122,27 @@ def fine_tune(
     return tok, model.eval()
 
 
-def accuracy(tok: Any, model: Any, rows: list[Example], max_length: int = 128) -> float:
-    """The share of examples whose entailment the model gets right."""
+def probabilities(
+    tok: Any, model: Any, premises: list[str], hypotheses: list[str], max_length: int = 128
+) -> list[float]:
+    """P(the premise entails the hypothesis) for each pair, in batches of 64."""
     import torch
 
-    right = 0
+    out: list[float] = []
     with torch.no_grad():
-        for i in range(0, len(rows), 64):
-            part = rows[i : i + 64]
+        for i in range(0, len(premises), 64):
             enc = tok(
-                [r[0] for r in part], [r[1] for r in part], truncation="only_first",
+                premises[i : i + 64], hypotheses[i : i + 64], truncation="only_first",
                 max_length=max_length, padding=True, return_tensors="pt",
             )  # fmt: skip
-            pred = model(**enc).logits.argmax(-1).tolist()
-            right += sum(int(p == int(r[2])) for p, r in zip(pred, part, strict=True))
-    return right / len(rows)
+            out += [float(p) for p in model(**enc).logits.softmax(-1)[:, 1]]
+    return out
+
+
+def accuracy(tok: Any, model: Any, rows: list[Example], max_length: int = 128) -> float:
+    """The share of examples whose entailment the model gets right."""
+    probs = probabilities(tok, model, [r[0] for r in rows], [r[1] for r in rows], max_length)
+    return sum(int((p >= 0.5) == r[2]) for p, r in zip(probs, rows, strict=True)) / len(rows)
 
 
 def main(argv: list[str] | None = None) -> int:
