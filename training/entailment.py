@@ -15,13 +15,14 @@ Usage: python -m training.entailment [--shared ../shared] [--out build/entailmen
 from __future__ import annotations
 
 import argparse
-import csv
 import math
 import random
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from evaluation.contradictions import read_pairs
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = REPO.parent / "shared"
@@ -31,21 +32,17 @@ NLI = Path("data") / "nli"
 Example = tuple[str, str, bool]
 
 
-def _tsv(path: Path) -> list[list[str]]:
-    csv.field_size_limit(sys.maxsize)
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
-
-
 def docnli(path: Path) -> list[Example]:
-    """DocNLI's binary rows: label, premise, hypothesis."""
-    return [(r[1], r[2], r[0] == "entailment") for r in _tsv(path) if len(r) >= 3]
+    """DocNLI's binary rows (read as the evaluation reads them): premise, hypothesis, entailed."""
+    return [(p.stored, p.new, not p.inconsistent) for p in read_pairs(path)]
 
 
 def wiki_negations(path: Path) -> list[Example]:
     """CANNOT's Wikipedia sentences: each entails itself and not its refuted form."""
-    rows = _tsv(path)[1:]
-    return [(s, n, False) for s, n, *_ in rows] + [(s, s, True) for s, *_ in rows[::3]]
+    rows = read_pairs(path)
+    return [(p.stored, p.new, False) for p in rows] + [
+        (p.stored, p.stored, True) for p in rows[::3]
+    ]
 
 
 def training_examples(shared: Path, limit: int, seed: int = 0) -> list[Example]:
